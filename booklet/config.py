@@ -1,0 +1,357 @@
+"""booklet.yaml: load, validate, and give friendly errors.
+
+The config is the user's main handle on the design, so every mistake in it
+must come back as one message naming the file, the line and the key, with a
+suggestion where we can guess one (MkDocs-style), never as a traceback.
+We compose the YAML to nodes first so every value keeps its line number.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import BookletError
+
+CONFIG_NAME = "booklet.yaml"
+
+# Named trim sizes in millimetres (width, height).
+TRIM_PRESETS = {
+    "大16开": (210.0, 285.0),
+    "da16": (210.0, 285.0),
+    "A4": (210.0, 297.0),
+    "A5": (148.0, 210.0),
+    "16开": (185.0, 260.0),
+}
+
+FONT_ROLES = ("body", "heading", "quote", "vertical")
+
+DEFAULT_FONTS = {
+    "body": {"regular": "NotoSerifCJKsc-Regular.otf", "bold": "NotoSerifCJKsc-Bold.otf"},
+    "heading": {"regular": "NotoSansCJKsc-Regular.otf", "bold": "NotoSansCJKsc-Bold.otf"},
+    "quote": {"regular": "LXGWWenKai-Regular.ttf"},
+    "vertical": {"regular": "NotoSerifCJKsc-Bold.otf"},
+}
+
+DEFAULT_COLOURS = {
+    "accent": "#b2201f",      # 中国红, used for ornaments and rules
+    "accent_cmyk": "0 0.95 0.9 0.1",
+    "text": "#1a1a1a",
+    "muted": "#6b6b6b",
+    "paper_tint": "#f6efe3",
+}
+
+
+@dataclass
+class Trim:
+    width: float
+    height: float
+    name: str = ""
+
+
+@dataclass
+class Margins:
+    top: float = 20.0
+    bottom: float = 22.0
+    inner: float = 22.0
+    outer: float = 17.0
+
+
+@dataclass
+class Typography:
+    body_size: float = 10.5      # pt, 五号
+    leading: float = 1.75        # line-height as a multiple of the size
+    indent: float = 2.0          # em
+    columns: int = 1
+    half_width_opening_at_line_start: bool = False
+
+
+@dataclass
+class Output:
+    print: str = "booklet-print.pdf"
+    digital: str = "booklet-digital.pdf"
+    pdf_variant: str = ""        # e.g. pdf/x-4 for the print file; empty = plain PDF
+    pages_multiple: int = 4      # saddle stitching wants a multiple of 4
+    digital_image_dpi: int = 150
+
+
+@dataclass
+class Unit:
+    path: Path
+    line: int  # line in booklet.yaml, for error messages
+
+
+@dataclass
+class Config:
+    root: Path
+    title: str
+    subtitle: str = ""
+    issue: str = ""
+    date: str = ""
+    publisher: str = ""
+    author: str = ""
+    keywords: list[str] = field(default_factory=list)
+    language: str = "zh-CN"
+    trim: Trim = field(default_factory=lambda: Trim(210.0, 285.0, "大16开"))
+    margins: Margins = field(default_factory=Margins)
+    bleed: float = 3.0
+    marks: bool = True
+    fonts: dict[str, dict[str, str]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_FONTS.items()})
+    colours: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COLOURS))
+    typography: Typography = field(default_factory=Typography)
+    units: list[Unit] = field(default_factory=list)
+    output: Output = field(default_factory=Output)
+    source_date: str = ""        # ISO date for reproducible PDF metadata
+    honourees: str = "content/honourees.yaml"
+    path: Path | None = None
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "output"
+
+
+# --------------------------------------------------------------------------
+# Validation helpers working on YAML nodes, so errors can cite lines.
+
+class _Ctx:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def error(self, node: yaml.Node | None, message: str, hint: str | None = None) -> BookletError:
+        where = str(self.path.name)
+        if node is not None:
+            where += f", line {node.start_mark.line + 1}"
+        return BookletError(message, where=where, hint=hint)
+
+
+def _scalar(ctx: _Ctx, node: yaml.Node, key: str, kind: type) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        raise ctx.error(node, f"'{key}' must be a {_kind_name(kind)}, not a {_node_kind(node)}")
+    value = yaml.safe_load(yaml.serialize(node)) if node.tag != "tag:yaml.org,2002:str" else node.value
+    if kind is str:
+        if value is None:
+            return ""
+        if isinstance(value, (int, float)) or not isinstance(value, str):
+            return str(node.value)
+        return value
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ctx.error(node, f"'{key}' must be a number, got {node.value!r}")
+        return float(value)
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ctx.error(node, f"'{key}' must be a whole number, got {node.value!r}")
+        return value
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ctx.error(node, f"'{key}' must be true or false, got {node.value!r}")
+        return value
+    raise AssertionError(kind)
+
+
+def _kind_name(kind: type) -> str:
+    return {str: "text", float: "number", int: "whole number", bool: "true/false", dict: "mapping", list: "list"}[kind]
+
+
+def _node_kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "list"
+    return "single value"
+
+
+def _mapping(ctx: _Ctx, node: yaml.Node, key: str, allowed: set[str]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    if not isinstance(node, yaml.MappingNode):
+        raise ctx.error(node, f"'{key}' must be a mapping (key: value lines), not a {_node_kind(node)}")
+    out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for knode, vnode in node.value:
+        name = str(knode.value)
+        if name not in allowed:
+            close = difflib.get_close_matches(name, sorted(allowed), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(allowed))}"
+            prefix = f"{key}." if key else ""
+            raise ctx.error(knode, f"unknown key '{prefix}{name}'", hint)
+        if name in out:
+            raise ctx.error(knode, f"key '{name}' appears twice")
+        out[name] = (knode, vnode)
+    return out
+
+
+def _fill_dataclass(ctx: _Ctx, obj: Any, node: yaml.Node, key: str) -> None:
+    fields = {f: type(getattr(obj, f)) for f in obj.__dataclass_fields__}
+    for name, (_, vnode) in _mapping(ctx, node, key, set(fields)).items():
+        kind = fields[name]
+        if kind is float and isinstance(vnode, yaml.ScalarNode):
+            setattr(obj, name, _scalar(ctx, vnode, f"{key}.{name}", float))
+        else:
+            setattr(obj, name, _scalar(ctx, vnode, f"{key}.{name}", kind))
+
+
+TOP_KEYS = {
+    "title", "subtitle", "issue", "date", "publisher", "author", "keywords", "language",
+    "trim", "margins", "bleed", "marks", "fonts", "colours", "typography", "units", "output",
+    "source_date", "honourees",
+}
+
+
+def parse_config(text: str, path: Path) -> Config:
+    ctx = _Ctx(path)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f", line {mark.line + 1}" if mark else ""
+        raise BookletError(
+            f"this is not valid YAML: {exc.problem or exc.context}",
+            where=f"{path.name}{line}",
+            hint="check indentation and that every 'key: value' has a space after the colon",
+        ) from None
+    if root is None:
+        raise BookletError("the file is empty", where=path.name, hint="it needs at least 'title:' and 'units:'")
+    top = _mapping(ctx, root, "", TOP_KEYS)
+    if "title" not in top:
+        raise ctx.error(root, "the booklet needs a 'title:'")
+    cfg = Config(root=path.parent, title="", path=path)
+    for name, (knode, vnode) in top.items():
+        if name in {"title", "subtitle", "issue", "date", "publisher", "author", "language", "source_date", "honourees"}:
+            setattr(cfg, name, _scalar(ctx, vnode, name, str))
+        elif name == "keywords":
+            if not isinstance(vnode, yaml.SequenceNode):
+                raise ctx.error(vnode, "'keywords' must be a list")
+            cfg.keywords = [_scalar(ctx, n, "keywords", str) for n in vnode.value]
+        elif name == "bleed":
+            cfg.bleed = _scalar(ctx, vnode, name, float)
+            if not 0 <= cfg.bleed <= 10:
+                raise ctx.error(vnode, f"bleed must be between 0 and 10 mm, got {cfg.bleed:g}")
+        elif name == "marks":
+            cfg.marks = _scalar(ctx, vnode, name, bool)
+        elif name == "trim":
+            cfg.trim = _parse_trim(ctx, vnode)
+        elif name == "margins":
+            _fill_dataclass(ctx, cfg.margins, vnode, "margins")
+            for f in ("top", "bottom", "inner", "outer"):
+                if getattr(cfg.margins, f) < 0:
+                    raise ctx.error(vnode, f"margins.{f} cannot be negative")
+        elif name == "typography":
+            _fill_dataclass(ctx, cfg.typography, vnode, "typography")
+            if not 6 <= cfg.typography.body_size <= 24:
+                raise ctx.error(vnode, "typography.body_size must be between 6 and 24 pt")
+            if cfg.typography.columns not in (1, 2, 3):
+                raise ctx.error(vnode, "typography.columns must be 1, 2 or 3")
+        elif name == "output":
+            _fill_dataclass(ctx, cfg.output, vnode, "output")
+            if cfg.output.pages_multiple not in (1, 2, 4, 8, 16):
+                raise ctx.error(vnode, "output.pages_multiple must be 1, 2, 4, 8 or 16")
+            variants = {"", "pdf/x-1a", "pdf/x-3", "pdf/x-4"}
+            if cfg.output.pdf_variant not in variants:
+                raise ctx.error(vnode, f"output.pdf_variant must be one of {', '.join(sorted(v or '(empty)' for v in variants))}")
+        elif name == "colours":
+            for cname, (_, cnode) in _mapping(ctx, vnode, "colours", set(DEFAULT_COLOURS)).items():
+                cfg.colours[cname] = _scalar(ctx, cnode, f"colours.{cname}", str)
+        elif name == "fonts":
+            _parse_fonts(ctx, vnode, cfg)
+        elif name == "units":
+            cfg.units = _parse_units(ctx, vnode, path.parent)
+    if not cfg.title.strip():
+        raise ctx.error(top["title"][1], "'title' cannot be empty")
+    _check_geometry(ctx, cfg, root)
+    return cfg
+
+
+def _parse_trim(ctx: _Ctx, node: yaml.Node) -> Trim:
+    if isinstance(node, yaml.ScalarNode):
+        name = str(node.value)
+        if name not in TRIM_PRESETS:
+            close = difflib.get_close_matches(name, list(TRIM_PRESETS), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "or give {width: 210, height: 285} in mm"
+            raise ctx.error(node, f"unknown trim size '{name}' (known: {', '.join(TRIM_PRESETS)})", hint)
+        w, h = TRIM_PRESETS[name]
+        return Trim(w, h, name)
+    items = _mapping(ctx, node, "trim", {"width", "height"})
+    for req in ("width", "height"):
+        if req not in items:
+            raise ctx.error(node, f"trim needs '{req}' (in mm)")
+    w = _scalar(ctx, items["width"][1], "trim.width", float)
+    h = _scalar(ctx, items["height"][1], "trim.height", float)
+    if not (50 <= w <= 1000 and 50 <= h <= 1000):
+        raise ctx.error(node, f"trim {w:g}×{h:g} mm is out of range (50–1000 mm)")
+    return Trim(w, h, f"{w:g}×{h:g}mm")
+
+
+def _parse_fonts(ctx: _Ctx, node: yaml.Node, cfg: Config) -> None:
+    for role, (_, rnode) in _mapping(ctx, node, "fonts", set(FONT_ROLES)).items():
+        if isinstance(rnode, yaml.ScalarNode):
+            cfg.fonts[role] = {"regular": _scalar(ctx, rnode, f"fonts.{role}", str)}
+            cfg.fonts[role].setdefault("bold", cfg.fonts[role]["regular"])
+            continue
+        faces = _mapping(ctx, rnode, f"fonts.{role}", {"regular", "bold"})
+        cfg.fonts[role] = {k: _scalar(ctx, v, f"fonts.{role}.{k}", str) for k, (_, v) in faces.items()}
+        if "regular" not in cfg.fonts[role]:
+            raise ctx.error(rnode, f"fonts.{role} needs a 'regular' face")
+
+
+def _parse_units(ctx: _Ctx, node: yaml.Node, root: Path) -> list[Unit]:
+    if not isinstance(node, yaml.SequenceNode):
+        raise ctx.error(node, "'units' must be a list of content files, one '- content/….md' per line")
+    units = []
+    seen: dict[str, int] = {}
+    for item in node.value:
+        rel = _scalar(ctx, item, "units", str)
+        line = item.start_mark.line + 1
+        if rel in seen:
+            raise ctx.error(item, f"unit '{rel}' is listed twice (first on line {seen[rel]})")
+        seen[rel] = line
+        p = (root / rel).resolve()
+        if not p.is_relative_to(root.resolve()):
+            raise ctx.error(item, f"unit '{rel}' is outside the project folder")
+        if not p.is_file():
+            hint = None
+            cdir = root / "content"
+            if cdir.is_dir():
+                names = [f"content/{f.name}" for f in cdir.glob("*.md")]
+                close = difflib.get_close_matches(rel, names, n=1)
+                if close:
+                    hint = f"did you mean '{close[0]}'?"
+            raise ctx.error(item, f"unit file '{rel}' does not exist", hint)
+        units.append(Unit(p, line))
+    if not units:
+        raise ctx.error(node, "'units' is empty: list at least one content file")
+    return units
+
+
+def _check_geometry(ctx: _Ctx, cfg: Config, root: yaml.Node) -> None:
+    m = cfg.margins
+    if m.inner + m.outer >= cfg.trim.width * 0.8 or m.top + m.bottom >= cfg.trim.height * 0.8:
+        raise ctx.error(root, f"margins leave almost no text area on a {cfg.trim.width:g}×{cfg.trim.height:g} mm page")
+
+
+def find_project(start: Path) -> Path:
+    """The folder holding booklet.yaml: *start* itself or one of its parents."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise BookletError(
+        f"no {CONFIG_NAME} found in {start.name or start} or its parent folders",
+        hint="run inside a booklet project, pass --project PATH, or create one with 'booklet new FOLDER'",
+    )
+
+
+def load_config(project: Path) -> Config:
+    path = project / CONFIG_NAME
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BookletError(f"{CONFIG_NAME} not found", where=str(project.name), hint="create one with 'booklet new'") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BookletError("the file is not UTF-8 text", where=f"{CONFIG_NAME}, line {line}",
+                           hint="save it as UTF-8 in your editor") from None
+    return parse_config(text, path)

@@ -1,0 +1,273 @@
+"""Reading content/: unit files (Markdown + YAML front matter) and honourees.
+
+The format is deliberately tiny (see docs/content-format.md) so an editor can
+fix it in any text editor and diffs stay readable. Every problem is reported
+with the file and line, because editors will break these files by hand.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import BookletError
+
+KINDS = ("news", "speech", "article", "quote", "roster", "testimonials", "editors-note", "caption")
+HONOURS = ("全国劳动模范", "全国先进工作者")
+
+FRONT_KEYS = {
+    "kind", "title", "subtitle", "author", "affiliation", "date", "place", "vertical_title",
+    "section", "honour", "source_lines", "start", "photo", "caption", "note",
+}
+HONOUREE_KEYS = {"id", "name", "gender", "ethnicity", "honour", "affiliation", "post", "portrait", "testimonial", "source_lines"}
+
+
+@dataclass
+class Block:
+    kind: str          # "p", "h2", "attribution", "figure"
+    text: str
+    line: int          # line in the unit file
+    src: str = ""      # figure image path
+
+
+@dataclass
+class UnitContent:
+    path: Path
+    id: str
+    kind: str
+    title: str = ""
+    subtitle: str = ""
+    author: str = ""
+    affiliation: str = ""
+    date: str = ""
+    place: str = ""
+    vertical_title: bool = False
+    section: str = ""
+    honour: str = ""
+    start: str = ""            # "right" to start on a recto page
+    photo: str = ""
+    caption: str = ""
+    note: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    body_line: int = 1         # first line of the body in the file
+
+    def text_lines(self) -> list[tuple[int, str]]:
+        """(file line, text) of everything this unit will print, for glyph checks."""
+        out = []
+        for key in ("title", "subtitle", "author", "affiliation", "place", "caption", "section"):
+            v = getattr(self, key)
+            if v:
+                out.append((1, v))
+        out.extend((b.line, b.text) for b in self.blocks)
+        return out
+
+
+@dataclass
+class Honouree:
+    id: str
+    name: str
+    honour: str
+    affiliation: str = ""
+    post: str = ""
+    gender: str = ""
+    ethnicity: str = ""
+    portrait: str = ""
+    testimonial: list[str] = field(default_factory=list)
+    line: int = 0
+    field_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        return self.field_lines.get(key, self.line)
+
+    @property
+    def annotation(self) -> str:
+        parts = [p for p in (self.gender, self.ethnicity) if p]
+        return f"（{'，'.join(parts)}）" if parts else ""
+
+
+@dataclass
+class Content:
+    units: list[UnitContent]
+    honourees: list[Honouree]
+
+    def honourees_for(self, honour: str) -> list[Honouree]:
+        return [h for h in self.honourees if h.honour == honour]
+
+
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
+_FIGURE = re.compile(r"^!\[(?P<cap>[^\]]*)\]\((?P<src>[^)\s]+)\)\s*$")
+
+
+def _read_text(path: Path, rel: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BookletError("file not found", where=rel) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BookletError("the file is not UTF-8 text", where=f"{rel}, line {line}",
+                           hint="save it as UTF-8 (iconv -f GBK -t UTF-8 can convert GBK files)") from None
+
+
+def parse_unit(path: Path, root: Path) -> UnitContent:
+    rel = str(path.relative_to(root)) if path.is_relative_to(root) else path.name
+    text = _read_text(path, rel).replace("\r\n", "\n")
+    m = _FRONT.match(text)
+    if not m:
+        raise BookletError("the file must start with YAML front matter between '---' lines",
+                           where=f"{rel}, line 1", hint="add '---', 'kind: article', 'title: …', '---' at the top")
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 2 if mark else 2
+        raise BookletError(f"the front matter is not valid YAML: {exc.problem}", where=f"{rel}, line {line}") from None
+    if not isinstance(meta, dict):
+        raise BookletError("the front matter must be 'key: value' lines", where=f"{rel}, line 2")
+    fm_lines = m.group(1).split("\n")
+
+    def key_line(key: str) -> int:
+        for i, ln in enumerate(fm_lines):
+            if ln.startswith(f"{key}:"):
+                return i + 2
+        return 2
+
+    for key in meta:
+        if key not in FRONT_KEYS:
+            close = difflib.get_close_matches(str(key), sorted(FRONT_KEYS), n=1)
+            raise BookletError(f"unknown front matter key '{key}'", where=f"{rel}, line {key_line(key)}",
+                               hint=f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(FRONT_KEYS))}")
+    kind = meta.get("kind")
+    if kind not in KINDS:
+        close = difflib.get_close_matches(str(kind), KINDS, n=1)
+        raise BookletError(f"'kind' must be one of {', '.join(KINDS)}, got {kind!r}", where=f"{rel}, line {key_line('kind')}",
+                           hint=f"did you mean '{close[0]}'?" if close else None)
+    unit = UnitContent(path=path, id=_slug(path.stem), kind=kind)
+    for key in ("title", "subtitle", "author", "affiliation", "date", "place", "section", "honour", "start", "photo", "caption", "note"):
+        value = meta.get(key)
+        if value is None:
+            continue
+        if isinstance(value, (dict, list)):
+            raise BookletError(f"'{key}' must be a single line of text", where=f"{rel}, line {key_line(key)}")
+        setattr(unit, key, str(value).strip())
+    vt = meta.get("vertical_title", False)
+    if not isinstance(vt, bool):
+        raise BookletError("'vertical_title' must be true or false", where=f"{rel}, line {key_line('vertical_title')}")
+    unit.vertical_title = vt
+    if unit.kind in ("roster", "testimonials") and unit.honour not in HONOURS:
+        raise BookletError(f"a {unit.kind} unit needs 'honour:' set to one of {', '.join(HONOURS)}",
+                           where=f"{rel}, line {key_line('honour')}")
+    if unit.start not in ("", "right", "left", "any"):
+        raise BookletError("'start' must be right, left or any", where=f"{rel}, line {key_line('start')}")
+    body_start = text[: m.end()].count("\n") + 1
+    unit.body_line = body_start
+    unit.blocks = parse_body(text[m.end():], body_start, rel)
+    return unit
+
+
+def parse_body(body: str, first_line: int, rel: str) -> list[Block]:
+    blocks: list[Block] = []
+    para: list[str] = []
+    para_line = first_line
+
+    def flush() -> None:
+        if para:
+            blocks.append(Block("p", "".join(s.strip() for s in para), para_line))
+            para.clear()
+
+    for i, line in enumerate(body.split("\n")):
+        lineno = first_line + i
+        stripped = line.strip()
+        if not stripped:
+            flush()
+            continue
+        if stripped.startswith("## "):
+            flush()
+            blocks.append(Block("h2", stripped[3:].strip(), lineno))
+        elif stripped.startswith("> "):
+            flush()
+            blocks.append(Block("attribution", stripped[2:].strip(), lineno))
+        elif stripped.startswith("!["):
+            flush()
+            fm = _FIGURE.match(stripped)
+            if not fm:
+                raise BookletError("a photo line must look like ![caption](images/file.jpg)", where=f"{rel}, line {lineno}")
+            blocks.append(Block("figure", fm.group("cap"), lineno, src=fm.group("src")))
+        elif stripped.startswith("#"):
+            raise BookletError("only '## ' section headings are allowed in a unit body (the title lives in the front matter)",
+                               where=f"{rel}, line {lineno}")
+        else:
+            if not para:
+                para_line = lineno
+            para.append(stripped)
+    flush()
+    return blocks
+
+
+def _slug(stem: str) -> str:
+    s = re.sub(r"[^0-9A-Za-z_-]+", "-", stem).strip("-")
+    return s or "unit"
+
+
+def load_honourees(path: Path, root: Path) -> list[Honouree]:
+    if not path.is_file():
+        return []
+    rel = str(path.relative_to(root))
+    text = _read_text(path, rel)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise BookletError(f"not valid YAML: {exc.problem}", where=f"{rel}, line {mark.line + 1 if mark else 1}") from None
+    if node is None:
+        return []
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or set(data) != {"honourees"} or not isinstance(data["honourees"], list):
+        raise BookletError("the file must hold one key, 'honourees:', with a list of people", where=f"{rel}, line 1")
+    seq = next(v for k, v in node.value if k.value == "honourees")
+    out: list[Honouree] = []
+    ids: set[str] = set()
+    for item, inode in zip(data["honourees"], seq.value):
+        line = inode.start_mark.line + 1
+        where = f"{rel}, line {line}"
+        if not isinstance(item, dict):
+            raise BookletError("each honouree must be a mapping (id:, name:, honour:, …)", where=where)
+        for key in item:
+            if key not in HONOUREE_KEYS:
+                close = difflib.get_close_matches(str(key), sorted(HONOUREE_KEYS), n=1)
+                raise BookletError(f"unknown honouree key '{key}'", where=where, hint=f"did you mean '{close[0]}'?" if close else None)
+        for req in ("id", "name", "honour"):
+            if not item.get(req):
+                raise BookletError(f"honouree is missing '{req}'", where=where)
+        if item["honour"] not in HONOURS:
+            raise BookletError(f"honour must be one of {', '.join(HONOURS)}, got {item['honour']!r}", where=where)
+        hid = str(item["id"])
+        if hid in ids:
+            raise BookletError(f"honouree id '{hid}' is used twice", where=where)
+        ids.add(hid)
+        testimonial = str(item.get("testimonial") or "").strip()
+        paras = [re.sub(r"\s*\n\s*", "", p).strip() for p in re.split(r"\n\s*\n", testimonial) if p.strip()]
+        out.append(Honouree(
+            id=hid, name=str(item["name"]).replace(" ", "").replace("\u3000", ""), honour=item["honour"],
+            affiliation=str(item.get("affiliation") or ""), post=str(item.get("post") or ""),
+            gender=str(item.get("gender") or ""), ethnicity=str(item.get("ethnicity") or ""),
+            portrait=str(item.get("portrait") or ""), testimonial=paras, line=line,
+            field_lines={k.value: v.start_mark.line + 1 for k, v in inode.value} if isinstance(inode, yaml.MappingNode) else {},
+        ))
+    return out
+
+
+def load_content(root: Path, unit_paths: list[Path], honourees_file: str = "content/honourees.yaml") -> Content:
+    units = [parse_unit(p, root) for p in unit_paths]
+    honourees = load_honourees(root / honourees_file, root)
+    for u in units:
+        if u.kind in ("roster", "testimonials") and not any(h.honour == u.honour for h in honourees):
+            raise BookletError(f"this {u.kind} unit shows '{u.honour}' but {honourees_file} lists nobody with that honour",
+                               where=str(u.path.relative_to(root)))
+    return Content(units, honourees)

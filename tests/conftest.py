@@ -1,0 +1,30 @@
+"""Shared fixtures: a small project with every page type, built once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI = ROOT / "tests" / "fixtures" / "mini"
+
+
+def copy_project(dest: Path) -> Path:
+    shutil.copytree(MINI, dest, ignore=shutil.ignore_patterns("output"))
+    return dest
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A fresh, writable copy of the mini project."""
+    return copy_project(tmp_path / "mini")
+
+
+@pytest.fixture(scope="session")
+def built_mini(tmp_path_factory) -> tuple[Path, object]:
+    """The mini project built once; tests only read its PDFs."""
+    from booklet.build import build
+    project = copy_project(tmp_path_factory.mktemp("built") / "mini")
+    return project, build(project)
