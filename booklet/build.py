@@ -1,12 +1,14 @@
 """One build: config → content → checks → HTML → PDF editions, atomically.
 
 Stages report progress through a callback so the CLI (and watch) can print
-them; nothing is written to output/ until every stage has succeeded.
+them; nothing is written to output/ until every stage has succeeded. A
+Builder keeps what can be reused between builds of one project in one
+process (Jinja environment, WeasyPrint's font configuration, fontTools
+coverage tables), which is what makes `booklet watch` rebuilds fast.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +21,13 @@ from .errors import BookletError
 from .fonts import resolve_faces
 from .glyphs import check_glyphs
 from .pdf import crop_to_trim, pad_pages
-from .render import build_html, render_document
+from .render import build_html, make_env, page_fingerprints, render_document
 
 Progress = Callable[[str], None]
+
+
+def _quiet(stage: str) -> None:
+    return None
 
 
 @dataclass
@@ -42,11 +48,13 @@ class BuildResult:
     seconds: float
     warnings: list[str]
     sizes: dict[str, int]
+    fingerprints: list[str] = field(default_factory=list)
 
 
-def check_project(project: Path, progress: Progress = lambda s: None) -> CheckResult:
+def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
     """Everything that can be known without rendering. Raises on the first
     structural error (config, content syntax); collects glyph and image problems."""
+    from .images import check_images
     progress("config")
     cfg = load_config(project)
     progress("content")
@@ -56,43 +64,68 @@ def check_project(project: Path, progress: Progress = lambda s: None) -> CheckRe
     progress("glyphs")
     result.errors.extend(str(m) for m in check_glyphs(cfg, content, faces, project))
     progress("images")
-    result.warnings.extend(_image_problems(project, content, result.errors))
+    result.warnings.extend(check_images(project, content, result.errors))
     return result
 
 
-def _image_problems(project: Path, content: Content, errors: list[str]) -> list[str]:
-    from .images import check_images
-    return check_images(project, content, errors)
+class Builder:
+    """Builds one project, reusing expensive state across builds in a process."""
+
+    def __init__(self, project: Path):
+        self.project = project
+        self._env = None
+        self._env_key: tuple = ()
+        self._font_config = None
+
+    def _environment(self):
+        """The Jinja environment, rebuilt when the set of override files changes.
+
+        Jinja's auto_reload notices edits to a template it loaded, but not a
+        new override appearing in layouts/ in front of a default one.
+        """
+        layouts = self.project / "layouts"
+        key = tuple(sorted(str(p.relative_to(layouts)) for p in layouts.rglob("*") if p.is_file())) if layouts.is_dir() else ()
+        if self._env is None or key != self._env_key:
+            self._env, self._env_key = make_env(self.project), key
+        return self._env
+
+    def _font_configuration(self):
+        if self._font_config is None:
+            from weasyprint.text.fonts import FontConfiguration
+            self._font_config = FontConfiguration()
+        return self._font_config
+
+    def build(self, progress: Progress = _quiet, *, write: bool = True) -> BuildResult:
+        start = time.perf_counter()
+        project = self.project
+        checked = check_project(project, progress)
+        if checked.errors:
+            raise BookletError(f"{len(checked.errors)} problem(s) found, nothing was written:\n  "
+                               + "\n  ".join(checked.errors))
+        cfg = checked.config
+        progress("html")
+        html, _ = build_html(project, cfg, checked.content, checked.faces, env=self._environment())
+        progress("layout")
+        doc, wp_warnings = render_document(html, project, font_config=self._font_configuration())
+        fingerprints = page_fingerprints(doc)
+        progress("pdf")
+        raw = doc.write_pdf(pdf_variant=cfg.output.pdf_variant or None)
+        padded = pad_pages(raw, cfg.output.pages_multiple)
+        digital = crop_to_trim(padded.data)
+        warnings = list(checked.warnings) + [f"WeasyPrint: {w}" for w in wp_warnings]
+        if padded.inserted:
+            warnings.append(f"added {padded.inserted} blank page(s) before the back cover "
+                            f"to reach a multiple of {cfg.output.pages_multiple}")
+        out = cfg.output_dir
+        print_path, digital_path = out / cfg.output.print, out / cfg.output.digital
+        if write:
+            progress("write")
+            fsutil.write_bytes(print_path, padded.data)
+            fsutil.write_bytes(digital_path, digital)
+            fsutil.write_text(out / "booklet.html", html)
+        return BuildResult(print_path, digital_path, padded.pages, padded.inserted, time.perf_counter() - start,
+                           warnings, {"print": len(padded.data), "digital": len(digital)}, fingerprints)
 
 
-def build(project: Path, progress: Progress = lambda s: None, *, write: bool = True) -> BuildResult:
-    start = time.perf_counter()
-    checked = check_project(project, progress)
-    if checked.errors:
-        raise BookletError(f"{len(checked.errors)} problem(s) found, nothing was written:\n  " + "\n  ".join(checked.errors))
-    cfg = checked.config
-    progress("html")
-    html, lookup = build_html(project, cfg, checked.content, checked.faces)
-    progress("layout")
-    doc, wp_warnings = render_document(html, project)
-    progress("pdf")
-    variant = cfg.output.pdf_variant or None
-    raw = doc.write_pdf(pdf_variant=variant, uncompressed_pdf=False)
-    padded = pad_pages(raw, cfg.output.pages_multiple)
-    digital = crop_to_trim(padded.data)
-    warnings = list(checked.warnings) + [f"WeasyPrint: {w}" for w in wp_warnings]
-    if padded.inserted:
-        warnings.append(f"added {padded.inserted} blank page(s) before the back cover to reach a multiple of {cfg.output.pages_multiple}")
-    out = cfg.output_dir
-    print_path, digital_path = out / cfg.output.print, out / cfg.output.digital
-    if write:
-        progress("write")
-        fsutil.write_bytes(print_path, padded.data)
-        fsutil.write_bytes(digital_path, digital)
-        fsutil.write_text(out / "booklet.html", html)
-    return BuildResult(print_path, digital_path, padded.pages, padded.inserted, time.perf_counter() - start,
-                       warnings, {"print": len(padded.data), "digital": len(digital)})
-
-
-def source_date_epoch() -> str | None:
-    return os.environ.get("SOURCE_DATE_EPOCH")
+def build(project: Path, progress: Progress = _quiet, *, write: bool = True) -> BuildResult:
+    return Builder(project).build(progress, write=write)

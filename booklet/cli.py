@@ -107,6 +107,50 @@ def check(project: Path | None) -> None:
                 f"{len(result.warnings)} warning(s)", fg="green")
 
 
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--layouts", "copy_layouts", is_flag=True, help="copy the default layouts into FOLDER/layouts to edit them")
+@friendly
+def new(folder: Path, copy_layouts: bool) -> None:
+    """Create a new booklet project in FOLDER."""
+    from .scaffold import new_project
+    new_project(folder, copy_layouts=copy_layouts)
+    click.echo(f"created {folder}; next: cd {folder} && booklet build")
+
+
+@main.command()
+@project_option
+@click.option("--no-previews", is_flag=True, help="do not write PNG previews of changed pages")
+@click.option("--debounce", default=300, show_default=True, help="milliseconds to wait for a burst of saves to end")
+@friendly
+def watch(project: Path | None, no_previews: bool, debounce: int) -> None:
+    """Rebuild whenever content/, layouts/, images/ or booklet.yaml change."""
+    from .watch import watch as run_watch
+    run_watch(_project(project), echo=click.echo, debounce_ms=debounce, previews=not no_previews)
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@project_option
+@click.option("--dpi", default=60, show_default=True)
+@friendly
+def preview(pdf: Path | None, project: Path | None, dpi: int) -> None:
+    """Write PNG pages and a contact sheet into output/preview/."""
+    from .config import load_config
+    from .preview import contact_sheet, render_pages
+    root = _project(project)
+    if pdf is None:
+        pdf = root / "output" / load_config(root).output.digital
+    if not pdf.is_file():
+        raise BookletError(f"{pdf} does not exist", hint="run 'booklet build' first")
+    out = root / "output" / "preview"
+    for old in out.glob("page-*.png"):
+        old.unlink()
+    pages = render_pages(pdf, out, dpi=dpi)
+    sheet = contact_sheet(pages, out / "contact-sheet.png")
+    click.echo(f"wrote {len(pages)} pages and {sheet.relative_to(root)}")
+
+
 @main.group()
 def fonts() -> None:
     """Manage the shipped fonts."""

@@ -198,8 +198,13 @@ class _WarningCollector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_document(html: str, project: Path, *, presentational_hints: bool = True):
-    """Lay out *html*; returns (weasyprint Document, WeasyPrint warnings)."""
+def render_document(html: str, project: Path, *, font_config=None, presentational_hints: bool = True):
+    """Lay out *html*; returns (weasyprint Document, WeasyPrint warnings).
+
+    Pass the same *font_config* between builds in one process: WeasyPrint
+    copies every @font-face file (15-25 MB each for CJK) into a temporary
+    folder and registers it with fontconfig once per configuration.
+    """
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
@@ -211,7 +216,7 @@ def render_document(html: str, project: Path, *, presentational_hints: bool = Tr
     logger.addHandler(collector)
     try:
         doc = weasyprint.HTML(string=html, base_url=project.resolve().as_uri() + "/", url_fetcher=fetcher).render(
-            presentational_hints=presentational_hints)
+            font_config=font_config, presentational_hints=presentational_hints)
     except FatalURLFetchingError:
         raise BookletError("refused to load " + refused[-1] if refused else "a resource could not be loaded") from None
     finally:
@@ -223,3 +228,25 @@ def render_document(html: str, project: Path, *, presentational_hints: bool = Tr
 
 def escape(text: str) -> str:
     return html_lib.escape(text)
+
+
+def page_fingerprints(doc) -> list[str]:
+    """A hash per page of what it shows (text and where), to tell which pages changed."""
+    import hashlib
+    prints = []
+    for page in doc.pages:
+        h = hashlib.blake2b(digest_size=12)
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            h.update(type(box).__name__.encode())
+            h.update(f"{box.position_x:.1f},{box.position_y:.1f},{box.width or 0:.1f}".encode())
+            text = getattr(box, "text", None)
+            if text:
+                h.update(text.encode("utf-8"))
+            style = getattr(box, "style", None)
+            if style is not None and "color" in style:
+                h.update(repr(style["color"]).encode())
+            stack.extend(reversed(getattr(box, "children", []) or []))
+        prints.append(h.hexdigest())
+    return prints
