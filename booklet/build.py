@@ -64,7 +64,7 @@ def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
     progress("glyphs")
     result.errors.extend(str(m) for m in check_glyphs(cfg, content, faces, project))
     progress("images")
-    result.warnings.extend(check_images(project, content, result.errors))
+    result.warnings.extend(check_images(project, content, result.errors, cfg.honourees))
     return result
 
 

@@ -41,14 +41,14 @@ def pixel_size(path: Path) -> tuple[int, int]:
         return im.size
 
 
-def check_images(project: Path, content: Content, errors: list[str]) -> list[str]:
+def check_images(project: Path, content: Content, errors: list[str], honourees_file: str = "content/honourees.yaml") -> list[str]:
     from .render import ImageLookup
     warnings: list[str] = []
     lookup = ImageLookup(project)
     wanted: list[tuple[str, str, str]] = []  # (src, kind, who)
     for h in content.honourees:
         if h.testimonial:
-            wanted.append((lookup.portrait(h), "portrait", f"content/honourees.yaml, line {h.line} ({h.name})"))
+            wanted.append((lookup.portrait(h), "portrait", f"{honourees_file}, line {h.line} ({h.name})"))
     for u in content.units:
         for b in u.blocks:
             if b.kind == "figure":
