@@ -21,7 +21,7 @@ from .errors import BookletError
 from .fonts import resolve_faces
 from .glyphs import check_glyphs
 from .pdf import crop_to_trim, pad_pages
-from .render import build_html, make_env, page_fingerprints, render_document
+from .render import build_html, make_env, overflow_report, page_fingerprints, render_document
 
 Progress = Callable[[str], None]
 
@@ -108,11 +108,12 @@ class Builder:
         progress("layout")
         doc, wp_warnings = render_document(html, project, font_config=self._font_configuration())
         fingerprints = page_fingerprints(doc)
+        overflows = overflow_report(doc)
         progress("pdf")
         raw = doc.write_pdf(pdf_variant=cfg.output.pdf_variant or None)
         padded = pad_pages(raw, cfg.output.pages_multiple)
         digital = crop_to_trim(padded.data)
-        warnings = list(checked.warnings) + [f"WeasyPrint: {w}" for w in wp_warnings]
+        warnings = list(checked.warnings) + overflows + [f"WeasyPrint: {w}" for w in wp_warnings]
         if padded.inserted:
             warnings.append(f"added {padded.inserted} blank page(s) before the back cover "
                             f"to reach a multiple of {cfg.output.pages_multiple}")

@@ -250,3 +250,42 @@ def page_fingerprints(doc) -> list[str]:
             stack.extend(reversed(getattr(box, "children", []) or []))
         prints.append(h.hexdigest())
     return prints
+
+
+def overflow_report(doc, tolerance: float = 1.0) -> list[str]:
+    """Text drawn outside the page's content area, per unit and page.
+
+    WeasyPrint lets a box that cannot break (a long table row, a fixed-height
+    frame, an unbreakable line) spill past the margin silently; a print shop
+    would find it on the proof. We read it from the layout tree.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    problems: list[str] = []
+    for number, page in enumerate(doc.pages, 1):
+        page_box = page._page_box
+        left, top = page_box.content_box_x(), page_box.content_box_y()
+        right, bottom = left + page_box.width, top + page_box.height
+        # Page-wide elements (cover, back cover) may use the bleed, never beyond the sheet.
+        sheet_r, sheet_b = page_box.margin_width(), page_box.margin_height()
+        seen: set[str] = set()
+        stack = [(child, None) for child in page_box.children if not isinstance(child, boxes.MarginBox)]
+        while stack:
+            box, unit = stack.pop()
+            element_id = getattr(box, "element", None) is not None and box.element.get("id")
+            if element_id and box.element_tag == "section":
+                unit = element_id
+            if isinstance(box, boxes.TextBox) and box.text.strip():
+                x0, y0 = box.position_x, box.position_y
+                x1, y1 = x0 + box.width, y0 + box.height
+                full_page = unit in ("cover", "back-cover")
+                limit_r, limit_b = (sheet_r, sheet_b) if full_page else (right, bottom)
+                limit_l, limit_t = (0, 0) if full_page else (left, top)
+                if x1 > limit_r + tolerance or y1 > limit_b + tolerance or x0 < limit_l - tolerance or y0 < limit_t - tolerance:
+                    key = f"{unit}:{number}"
+                    if key not in seen:
+                        seen.add(key)
+                        problems.append(f"unit '{unit or '?'}' overflows its frame on page {number}: "
+                                        f"“{box.text.strip()[:20]}” at x={x0:.0f}–{x1:.0f}, y={y0:.0f}–{y1:.0f} pt")
+            stack.extend((c, unit) for c in getattr(box, "children", []) or [])
+    return problems

@@ -1,0 +1,150 @@
+"""Structure of the booklet as a reader sees it, read back from the PDF."""
+
+import re
+
+import pdfplumber
+import pikepdf
+import pytest
+
+from booklet.build import build
+
+PT_PER_MM = 72 / 25.4
+
+
+def outline(pdf_path):
+    """[(level, title, 1-based page)] from the PDF bookmarks."""
+    out = []
+    with pikepdf.open(pdf_path) as pdf:
+        pages = {p.objgen: i + 1 for i, p in enumerate(pdf.pages)}
+        with pdf.open_outline() as o:
+            def walk(items, level):
+                for item in items:
+                    dest = item.destination
+                    page = pages.get(dest[0].objgen) if dest is not None else None
+                    out.append((level, item.title, page))
+                    walk(item.children, level + 1)
+            walk(o.root, 1)
+    return out
+
+
+def contents_numbers(pdf_path):
+    """{entry text: page number} as printed on the contents page."""
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            text = page.extract_text() or ""
+            if text.replace(" ", "").startswith("目录"):
+                found = {}
+                for line in text.splitlines():
+                    m = re.match(r"^(.*?)[\s·]*(\d+)$", line.strip())
+                    if m and "·" in line:
+                        found[m.group(1).strip()] = int(m.group(2))
+                return found
+    raise AssertionError("no contents page")
+
+
+def heads(pdf_path):
+    """Top-margin text of each page (running head), by page number."""
+    result = {}
+    with pdfplumber.open(pdf_path) as pdf:
+        for i, page in enumerate(pdf.pages, 1):
+            trim_top = float(page.page_obj.get("/TrimBox", page.mediabox)[3]) if False else None
+            band = page.crop((0, 0, page.width, 20 * PT_PER_MM + 8.5), strict=False)
+            result[i] = (band.extract_text() or "").strip()
+    return result
+
+
+def test_contents_page_numbers_are_the_real_ones(built_mini):
+    _, result = built_mini
+    starts = {title: page for level, title, page in outline(result.digital_pdf) if level == 2}
+    printed = contents_numbers(result.digital_pdf)
+    assert printed, "contents lists nothing"
+    for title, page in printed.items():
+        key = next(t for t in starts if title.startswith(t[:12]))
+        assert starts[key] == page, (title, page, starts[key])
+
+
+def test_units_start_where_the_design_says(built_mini):
+    _, result = built_mini
+    starts = {title: page for level, title, page in outline(result.digital_pdf) if level == 2}
+    assert starts["全国劳动模范"] % 2 == 1          # roster opens on a right-hand page
+    assert starts["劳模心声"] % 2 == 1              # testimonials too
+    sections = [title for level, title, _ in outline(result.digital_pdf) if level == 1]
+    assert sections == ["目录", "要闻", "光荣榜", "劳模心声", "学习体会"]
+
+
+def test_running_heads_show_section_left_and_title_right(built_mini):
+    _, result = built_mini
+    starts = {title: page for level, title, page in outline(result.digital_pdf) if level == 2}
+    h = heads(result.digital_pdf)
+    speech = starts["在全国劳动模范和先进工作者表彰大会上的讲话"]
+    assert speech % 2 == 1 and "在全国劳动模范和先进工作者表彰大会上的讲话" in h[speech]
+    news = starts["全国劳动模范和先进工作者表彰大会在京隆重举行"]
+    assert news % 2 == 0 and h[news].startswith("要闻")
+    # No head or folio on the cover, the blank pages or the back cover.
+    with pdfplumber.open(result.digital_pdf) as pdf:
+        assert not (pdf.pages[1].extract_text() or "").strip()          # inside front cover
+        assert "4" not in (pdf.pages[-1].extract_text() or "")
+
+
+def test_folios_on_outer_edge(built_mini):
+    _, result = built_mini
+    with pdfplumber.open(result.digital_pdf) as pdf:
+        for n in (4, 5):
+            page = pdf.pages[n - 1]
+            folio = [c for c in page.chars if c["text"] == str(n) and c["top"] > page.height - 25 * PT_PER_MM]
+            assert folio, f"no folio on page {n}"
+            x = folio[0]["x0"]
+            assert (x < page.width / 3) if n % 2 == 0 else (x > page.width * 2 / 3)
+
+
+def test_roster_names_and_order(built_mini):
+    project, result = built_mini
+    import yaml
+    names = [h["name"] for h in yaml.safe_load((project / "content" / "honourees.yaml").read_text("utf-8"))["honourees"]]
+    starts = {title: page for level, title, page in outline(result.digital_pdf) if level == 2}
+    with pdfplumber.open(result.digital_pdf) as pdf:
+        text = (pdf.pages[starts["全国劳动模范"] - 1].extract_text() or "").replace(" ", "")
+    positions = [text.find(n) for n in names]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    assert "（女，藏族）" in text
+
+
+def test_every_testimonial_sits_on_its_honourees_page(built_mini):
+    project, result = built_mini
+    import yaml
+    people = yaml.safe_load((project / "content" / "honourees.yaml").read_text("utf-8"))["honourees"]
+    with pdfplumber.open(result.digital_pdf) as pdf:
+        texts = [(p.extract_text() or "").replace(" ", "").replace("\n", "") for p in pdf.pages]
+    for person in people:
+        first = person["testimonial"].split("，")[0]
+        page = next(i for i, t in enumerate(texts) if first in t)
+        assert person["name"] in texts[page]
+
+
+def test_overflow_is_detected_and_warned(mini):
+    unit = mini / "content" / "01-news.md"
+    unit.write_text(unit.read_text("utf-8") + "\n" + "ABCDEFGHIJ" * 40 + "\n", "utf-8")
+    result = build(mini)
+    assert any("overflows its frame" in w and "01-news" in w for w in result.warnings), result.warnings
+
+
+def test_clean_build_has_no_overflow(built_mini):
+    _, result = built_mini
+    assert not [w for w in result.warnings if "overflows" in w]
+
+
+def test_a5_reflows_whole_booklet(mini):
+    cfg = mini / "booklet.yaml"
+    cfg.write_text(cfg.read_text("utf-8").replace("trim: 大16开", "trim: A5")
+                   .replace("margins: {top: 20, bottom: 22, inner: 22, outer: 17}", "margins: {top: 15, bottom: 17, inner: 17, outer: 13}"), "utf-8")
+    result = build(mini)
+    with pikepdf.open(result.print_pdf) as pdf:
+        for page in pdf.pages:
+            x0, y0, x1, y1 = [float(v) for v in page.obj.TrimBox]
+            assert abs((x1 - x0) - 148 * PT_PER_MM) < 0.5 and abs((y1 - y0) - 210 * PT_PER_MM) < 0.5
+    assert not [w for w in result.warnings if "overflows" in w], result.warnings
+    printed = contents_numbers(result.digital_pdf)
+    starts = {title: page for level, title, page in outline(result.digital_pdf) if level == 2}
+    for title, page in printed.items():
+        key = next(t for t in starts if title.startswith(t[:12]))
+        assert starts[key] == page
