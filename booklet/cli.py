@@ -70,7 +70,7 @@ def build(project: Path | None, no_audit: bool) -> None:
     for w in result.warnings:
         click.secho(f"warning: {w}", fg="yellow")
     if not no_audit:
-        _audit_summary(result.print_pdf)
+        _audit_summary(result.print_pdf, root)
     mb = {k: v / 1e6 for k, v in result.sizes.items()}
     click.secho(
         f"built {result.pages} pages in {result.seconds:.1f}s: {result.print_pdf.relative_to(root)} ({mb['print']:.1f} MB), "
@@ -78,14 +78,49 @@ def build(project: Path | None, no_audit: bool) -> None:
         fg="green")
 
 
-def _audit_summary(pdf: Path) -> None:
-    try:
-        from .audit import audit_pdf
-    except ModuleNotFoundError:
-        return
-    report = audit_pdf(pdf)
-    click.echo("typography audit:")
+def _audit_margins(root: Path | None, pdf: Path):
+    """Text-area margins per page from booklet.yaml, mirrored; None for the covers."""
+    if root is None:
+        return None
+    import pikepdf
+    with pikepdf.open(pdf) as doc:
+        total = len(doc.pages)
+    from .config import load_config
+    cfg = load_config(root)
+    mm = 72 / 25.4
+    m = cfg.margins
+
+    def margins(page: int):
+        if page in (1, total):
+            return None
+        inner, outer = m.inner * mm, m.outer * mm
+        left, right = (outer, inner) if page % 2 == 0 else (inner, outer)
+        return (m.top * mm, right, m.bottom * mm, left)
+    return margins
+
+
+def _audit_summary(pdf: Path, root: Path | None) -> None:
+    from .audit import audit_pdf
+    report = audit_pdf(pdf, margins=_audit_margins(root, pdf))
+    click.echo(f"typography audit ({report.lines_checked} lines, {report.justified_lines_checked} justified lines checked):")
     click.echo(report.summary_table())
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--project", "-p", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="project whose margins define the text area (default: found from the PDF's folder)")
+@click.option("--tolerance", default=0.5, show_default=True, help="pt a line end may be off")
+@friendly
+def audit(pdf: Path, project: Path | None, tolerance: float) -> None:
+    """Report clreq problems read from PDF glyph positions."""
+    from .audit import cli_audit
+    root = None
+    try:
+        root = find_project(project or pdf.resolve().parent)
+    except BookletError:
+        pass
+    sys.exit(cli_audit(pdf, margins=_audit_margins(root, pdf), tolerance=tolerance))
 
 
 @main.command()

@@ -1,0 +1,381 @@
+"""Tests for booklet.audit.
+
+Every PDF here is typeset by WeasyPrint with the shipped Noto Serif CJK font
+and built to break exactly one rule (or none), so the expected counts can be
+derived by hand: the filler text has no punctuation and every ideograph is
+1em wide, so a 10em column holds exactly 10 characters per line and an
+indented first line 8.  Line numbers in the assertions count the page's
+text lines top to bottom.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from weasyprint import HTML
+
+from booklet.audit import ERROR_KINDS, KINDS, audit_pdf, cli_audit
+from booklet.errors import BookletError
+
+FONTS = Path(__file__).parents[1] / "fonts"
+SERIF = (FONTS / "NotoSerifCJKsc-Regular.otf").as_uri()
+MM = 72 / 25.4
+MARGIN = 10 * MM  # default @page margin below, in pt
+
+HAN = "春风又绿江南岸明月何时照我还山高水长云淡风轻天地悠悠往事如烟岁月静好花开花落草木葱茏"
+RAGGED = (  # punctuation + Latin: kinsoku and word wrapping leave short lines
+    "这是一个测试段落，用来观察字符的位置和基线信息。我们希望看到两端对齐的效果，"
+    "以及标点符号挤压的情况。“引号”和《书名号》都应该出现在这里。混排English words的情况也要看看。"
+)
+
+
+def han(n: int, start: int = 0) -> str:
+    """n punctuation-free ideographs."""
+    return "".join(HAN[(start + i) % len(HAN)] for i in range(n))
+
+
+@pytest.fixture(scope="module")
+def render(tmp_path_factory):
+    """Typeset an HTML body to a PDF: 10pt text on 16pt leading."""
+    root = tmp_path_factory.mktemp("audit")
+
+    def _render(name: str, body: str, css: str = "", page: str = "size: 100mm 100mm; margin: 10mm") -> Path:
+        html = f"""<html><head><style>
+@font-face {{ font-family: S; src: url({SERIF}); }}
+@page {{ {page} }}
+html {{ font-family: S; font-size: 10pt; line-height: 16pt; }}
+body {{ margin: 0; }}
+p {{ margin: 0; }}
+{css}
+</style></head><body>{body}</body></html>"""
+        out = root / name
+        HTML(string=html).write_pdf(out)
+        return out
+
+    return _render
+
+
+@pytest.fixture(scope="module")
+def clean_pdf(render):
+    # Three indented paragraphs of 58, 36 and 13 characters in a 10em column:
+    # 6 + 4 + 2 lines, every non-final line exactly full, final lines >= 3
+    # characters.  A centred 14pt heading, and a running head that would
+    # break both edge rules if it were not recognised as a running head.
+    body = (
+        "<h1>纪念文集</h1><div class=c>"
+        f"<p>{han(57)}。</p><p>{han(35, 5)}。</p><p>{han(12, 9)}。</p></div>"
+    )
+    css = ".c { width: 10em; text-align: justify } .c p { text-indent: 2em }" \
+          " h1 { font-size: 14pt; text-align: center; margin: 0 0 1em }"
+    page = ('size: 100mm 100mm; margin: 12mm 10mm;'
+            ' @top-center { content: "，页眉“"; font-size: 8pt }'
+            ' @bottom-center { content: counter(page); font-size: 8pt }')
+    return render("clean.pdf", body, css, page)
+
+
+@pytest.fixture(scope="module")
+def lone_pdf(render):
+    # No indent, 10em wide: 21 chars -> last line 1 char; 20 + "字。" -> last
+    # line "字。" (one character plus punctuation); 22 chars -> 2 chars (fine).
+    body = f"<p>{han(21)}</p><p>{han(20, 3)}字。</p><p>{han(22, 6)}</p>"
+    return render("lone.pdf", body, "body { width: 10em } p { margin-bottom: 1em !important }")
+
+
+def kinds(report, kind):
+    return [(i.page, i.line) for i in report.issues if i.kind == kind]
+
+
+# -- clean -----------------------------------------------------------------
+
+
+def test_flush_column_is_clean_and_running_heads_are_ignored(clean_pdf):
+    report = audit_pdf(clean_pdf)
+    assert report.issues == []
+    # 1 heading + 12 body lines; the running head and folio are not counted
+    assert report.lines_checked == 13
+    assert report.justified_lines_checked == 5 + 3 + 1
+    assert report.counts == {k: 0 for k in KINDS}
+
+
+# -- justification ---------------------------------------------------------
+
+
+def test_short_lines_in_justified_block_are_reported(render):
+    pdf = render("ragged.pdf", f"<p class=c>{RAGGED}</p>", ".c { width: 10em; text-align: left }")
+    report = audit_pdf(pdf)
+    # 10 lines; 5 non-final lines are full (so the block reads as justified),
+    # 4 were shortened by kinsoku / a Latin word and the last is exempt.
+    assert kinds(report, "justify") == [(1, 5), (1, 7), (1, 8), (1, 9)]
+    assert [i.value for i in report.by_kind("justify")] == pytest.approx([20.0, 10.0, 23.41, 10.33], abs=0.05)
+    assert report.justified_lines_checked == 9
+    assert report.by_kind("justify")[0].text == "标点符号挤压的情"
+
+
+def test_frames_expose_a_measure_that_is_not_whole_em(render):
+    # 10.5em column: every full line of 10 ideographs stops 5pt short of the
+    # frame; only the frame tells the audit where the edge really is.
+    pdf = render("measure.pdf", f"<p class=c>{RAGGED}</p>", ".c { width: 10.5em; text-align: justify }")
+    without = audit_pdf(pdf)
+    assert len(without.by_kind("justify")) == 4
+    frame = (MARGIN, MARGIN, MARGIN + 105, 100 * MM - MARGIN)
+    framed = audit_pdf(pdf, frames=[frame])
+    issues = framed.by_kind("justify")
+    assert [i.line for i in issues] == list(range(1, 10))
+    assert min(i.value for i in issues) == pytest.approx(5.0, abs=0.05)
+    # same answer through the per-page mapping and callable forms
+    assert len(audit_pdf(pdf, frames={1: [frame]}).by_kind("justify")) == 9
+    assert len(audit_pdf(pdf, frames=lambda n: [frame]).by_kind("justify")) == 9
+
+
+def test_line_sticking_out_past_the_edge(render):
+    # a 12-character no-wrap run cannot fit the 10em column
+    body = f'<p>{han(28)}<span style="white-space: nowrap">{han(12, 3)}</span>{han(30)}</p>'
+    pdf = render("past.pdf", body, ".c, p { width: 10em; text-align: justify; text-indent: 2em }")
+    report = audit_pdf(pdf)
+    [issue] = report.by_kind("justify")
+    assert (issue.page, issue.line) == (1, 4)
+    assert issue.value == pytest.approx(-20.0, abs=0.05)
+    assert "past" in issue.detail
+
+
+def test_superscript_stays_on_its_line(render):
+    # a note mark after character 25 is 4.2pt wide, so its line holds 9
+    # ideographs + the mark and ends 5.8pt short; the raised mark must not
+    # become a line of its own, nor its taller line box split the paragraph.
+    body = f"<div class=c><p>{han(25)}<sup>1</sup>{han(33)}</p><p>{han(30)}</p></div>"
+    pdf = render("sup.pdf", body, ".c { width: 10em; text-align: justify } p { text-indent: 2em }")
+    report = audit_pdf(pdf)
+    assert report.lines_checked == 11
+    [short] = report.by_kind("justify")
+    assert (short.line, short.text) == (3, han(7, 18) + "1" + han(2))
+    assert short.value == pytest.approx(5.76, abs=0.05)
+    # 8 + 10 + 9 + 3*10 = 57 of 58 characters: the 58th is alone
+    assert kinds(report, "lone-char") == [(1, 7)]
+    assert report.justified_lines_checked == 9
+
+
+# -- line-start / line-end rules --------------------------------------------
+
+
+def test_forbidden_line_starts_and_ends(render):
+    body = (
+        "<p>前面的文字<br>，逗号开头<br>他说“<br>你好”<br>—单破折号<br>——双破折号</p>"
+        '<p style="margin-top: 1em">abc (<br>) def</p>'
+    )
+    report = audit_pdf(render("forbid.pdf", body))
+    # '，' , a lone '—' and ')' start lines; a full '——' may start one
+    assert kinds(report, "forbidden-start") == [(1, 2), (1, 5), (1, 8)]
+    # '“' and '(' end lines
+    assert kinds(report, "forbidden-end") == [(1, 3), (1, 7)]
+    assert report.lines_checked == 8
+
+
+# -- lone characters and vertical titles --------------------------------------
+
+
+def test_lone_last_line_character(lone_pdf):
+    report = audit_pdf(lone_pdf)
+    assert kinds(report, "lone-char") == [(1, 3), (1, 6)]
+    assert [i.text for i in report.by_kind("lone-char")] == [HAN[20], "字。"]
+    assert len(report.issues) == 2
+
+
+def test_vertical_title_stack_is_exempt(render):
+    # one character per line in a 1em box, the way WeasyPrint 70 sets a
+    # vertical title; as a "paragraph" it would end on a lone character and
+    # its first/last lines would break the edge rules ("《纪" ... "念》").
+    css = ".v { position: absolute; top: 0; width: 1em; font-size: 20pt; line-height: 24pt }"
+    body = '<div class=v style="left: 0">纪念册</div><div class=v style="left: 30mm">《纪念》</div>'
+    report = audit_pdf(render("vertical.pdf", body, css))
+    assert report.issues == []
+    assert report.lines_checked == 5
+    assert report.justified_lines_checked == 0
+
+
+def test_vertical_title_still_checked_as_one_line(render):
+    css = ".v { position: absolute; top: 0; left: 0; width: 1em; font-size: 20pt; line-height: 24pt }"
+    report = audit_pdf(render("vertical-bad.pdf", "<div class=v>纪<br>念<br>“</div>", css))
+    assert kinds(report, "forbidden-end") == [(1, 3)]
+    assert "vertical line ends with" in report.by_kind("forbidden-end")[0].detail
+    assert report.counts["lone-char"] == 0
+
+
+VTITLE_CSS = """
+.vertical { display: flex; flex-direction: row-reverse; align-items: flex-start; margin: 0;
+            font-size: 20pt; line-height: 1.7 }
+.vertical .vcol { display: block; width: 1.3em; text-align: center }
+.vertical .vch { display: block; text-align: center; height: 1.15em }
+"""
+
+
+def vertical_title(*columns: list[str]) -> str:
+    """The layouts' markup: columns right to left, one glyph cell each."""
+    cols = "".join(
+        '<span class="vcol">' + "".join(f'<span class="vch">{c}</span>' for c in col) + "</span>"
+        for col in columns
+    )
+    return f'<h1 class="vertical">{cols}</h1>'
+
+
+def test_multi_column_vertical_title_in_presentation_forms(render):
+    # three columns side by side: each row of glyphs across them must be cut
+    # into cells, and each column read as one vertical line.  Vertical
+    # forms ︽︾ (《》) and ︐ (，), and a tate-chu-yoko "24" cell.
+    title = vertical_title(["︽", "纪", "念", "︾"], ["文", "集", "︐", "11"], ["月", "24", "日"])
+    report = audit_pdf(render("vtitle.pdf", title, VTITLE_CSS))
+    assert report.issues == []
+    assert report.lines_checked == 11
+
+
+def test_vertical_column_ending_with_an_opening_form(render):
+    title = vertical_title(["纪", "念", "︽"], ["文", "集", "书"])
+    report = audit_pdf(render("vtitle-bad.pdf", title, VTITLE_CSS))
+    [issue] = report.issues
+    assert issue.kind == "forbidden-end" and issue.text == "︽"
+    assert "vertical" in issue.detail
+
+
+def test_padded_name_list_is_not_prose(render):
+    # roster rows: a 11.5em name cell (two-character names letter-spaced to
+    # the width of three) and an affiliation, rows padded apart.  Short,
+    # equal-width names must not read as a justified block with short lines,
+    # nor a letter-spaced name as a paragraph ending in a lone character.
+    names = ["张三丰", "宗冰", "李四光", "王五", "赵钱孙", "周吴郑"]
+    jobs = ["北京大学物理学院教授", "青海某公司总工程师", "某县支行副行长", "北京大学物理学院教授",
+            "北京大学物理学院教授", "北京大学物理学院教授"]
+    rows = "".join(
+        f'<div class="row"><div class="name"><span class="{"n2" if len(n) == 2 else ""}">{n}</span></div>'
+        f"<div>{j}</div></div>"
+        for n, j in zip(names, jobs)
+    )
+    css = (".row { display: flex; align-items: baseline; padding: 1.7mm 0; font-size: 9.5pt; line-height: 1.5 }"
+           " .name { flex: none; width: 11.5em; white-space: nowrap } .n2 { letter-spacing: 1em; margin-right: -1em }")
+    report = audit_pdf(render("roster.pdf", rows, css, "size: 148mm 210mm; margin: 15mm"))
+    assert report.issues == []
+    assert report.lines_checked >= 12
+
+
+# -- overflow -----------------------------------------------------------------
+
+
+def test_glyph_outside_the_trim_box(render):
+    body = '<p>正文一行</p><div style="position: absolute; left: -15mm; top: 20mm">出</div>'
+    report = audit_pdf(render("outside.pdf", body))
+    [issue] = report.by_kind("overflow")
+    assert (issue.page, issue.text) == (1, "出")
+    assert issue.value == pytest.approx(5 * MM, abs=0.05)  # 15mm left of a 10mm margin
+    assert "trim box" in issue.detail
+
+
+def test_lines_wider_than_their_frame(render):
+    pdf = render("wide.pdf", f'<p style="width: 12em; text-align: justify">{han(50)}</p>')
+    assert audit_pdf(pdf).counts["overflow"] == 0  # fine as far as the trim box goes
+    framed = audit_pdf(pdf, frames=[(MARGIN, MARGIN, MARGIN + 100, 100 * MM - MARGIN)])
+    issues = framed.by_kind("overflow")
+    assert [i.line for i in issues] == [1, 2, 3, 4]  # the 2-char last line fits
+    assert all(i.value == pytest.approx(20.0, abs=0.05) for i in issues)
+
+
+def test_margins_define_the_text_area(clean_pdf):
+    true_margins = (12 * MM, 10 * MM, 12 * MM, 10 * MM)
+    assert audit_pdf(clean_pdf, margins=true_margins).issues == []
+    # claim a 15mm left margin: every unindented body line starts 5mm outside
+    # the area (the three 2em-indented first lines and the centred heading
+    # clear it); the running head and folio sit in the bands, not reported.
+    report = audit_pdf(clean_pdf, margins=(12 * MM, 10 * MM, 12 * MM, 15 * MM))
+    overflow = report.by_kind("overflow")
+    assert len(overflow) == 12 - 3
+    assert all(i.value == pytest.approx(5 * MM, abs=0.05) for i in overflow)
+
+
+# -- stranded lines across pages ---------------------------------------------
+
+# 7 lines of 16pt fit the 40mm-high text area; orphans/widows control is
+# switched off so WeasyPrint leaves single lines behind.
+STRAND_CSS = "body { width: 10em } p { text-indent: 2em; orphans: 1; widows: 1; text-align: justify }"
+STRAND_PAGE = "size: 100mm 60mm; margin: 10mm"
+
+
+def test_orphan_first_line_alone_at_page_bottom(render):
+    # 58 chars = 6 full lines, then a 3-line paragraph starts on line 7
+    body = f"<p>{han(58)}</p><p>{han(23, 4)}</p><p>{han(30, 8)}</p>"
+    report = audit_pdf(render("orphan.pdf", body, STRAND_CSS, STRAND_PAGE))
+    assert report.pages == 2
+    assert kinds(report, "orphan") == [(1, 7)]
+    assert len(report.issues) == 1
+
+
+def test_widow_last_line_alone_at_page_top(render):
+    # 48 chars = 5 lines, then a 3-line paragraph: 2 lines + 1 on page 2
+    body = f"<p>{han(48)}</p><p>{han(23, 4)}</p><p>{han(30, 8)}</p>"
+    report = audit_pdf(render("widow.pdf", body, STRAND_CSS, STRAND_PAGE))
+    assert kinds(report, "widow") == [(2, 1)]
+    assert len(report.issues) == 1
+
+
+def test_paragraph_split_two_and_two_is_fine(render):
+    body = f"<p>{han(48)}</p><p>{han(33, 4)}</p><p>{han(30, 8)}</p>"
+    report = audit_pdf(render("split.pdf", body, STRAND_CSS, STRAND_PAGE))
+    assert report.issues == []
+    # the page-1 bottom line runs on, so it is measured as a non-final line:
+    # 4 + 3 (paragraph 2 across the break) + 3
+    assert report.justified_lines_checked == 10
+
+
+def test_list_of_single_lines_across_pages_is_not_stranded(render):
+    # one-line items spaced apart, spilling onto page 2: the last item of
+    # page 1 and the first of page 2 are separate paragraphs, not one cut.
+    items = "".join(f'<p style="margin-bottom: 8mm">第{n}项活动安排</p>' for n in "一二三四五六")
+    report = audit_pdf(render("items.pdf", items, "", STRAND_PAGE))
+    assert report.pages == 2
+    assert report.issues == []
+
+
+def test_two_columns_are_split_at_the_gutter(render):
+    # 95 + 57 chars = 10 + 6 lines balanced over two 10em columns
+    css = ".c { width: 22em; columns: 2; column-gap: 2em; text-align: justify } p { text-indent: 2em }"
+    report = audit_pdf(render("columns.pdf", f"<div class=c><p>{han(95)}</p><p>{han(57, 3)}</p></div>", css))
+    assert report.issues == []
+    assert report.lines_checked == 16
+    # the paragraph running from column 1 into column 2 keeps its bottom line
+    # non-final: 9 + 5
+    assert report.justified_lines_checked == 14
+
+
+# -- report and CLI ------------------------------------------------------------
+
+
+def test_summary_table_and_dict(lone_pdf):
+    report = audit_pdf(lone_pdf)
+    table = report.summary_table()
+    lines = table.splitlines()
+    assert lines[0].split("|")[0].strip() == "kind"
+    rows = {r.split("|")[0].strip(): int(r.split("|")[1]) for r in lines[2:] if "|" in r and "-" not in r[:3]}
+    assert rows["lone-char"] == 2 and rows["justify"] == 0 and rows["total"] == 2
+    assert set(KINDS) <= set(rows)
+    data = json.loads(json.dumps(report.to_dict(), ensure_ascii=False))
+    assert data["counts"]["lone-char"] == 2
+    assert data["issues"][0]["page"] == 1 and data["issues"][0]["kind"] == "lone-char"
+    assert data["lines_checked"] == report.lines_checked
+
+
+def test_cli_exit_codes(clean_pdf, lone_pdf, render, capsys):
+    assert cli_audit(clean_pdf) == 0
+    # lone characters are warnings, not errors
+    assert "lone-char" not in ERROR_KINDS
+    assert cli_audit(lone_pdf) == 0
+    out = capsys.readouterr().out
+    assert "page 1:" in out and "lone-char" in out and "total" in out
+    bad = render("cli-bad.pdf", "<p>文字<br>，逗号</p>")
+    assert cli_audit(bad) == 1
+    assert "forbidden-start" in capsys.readouterr().out
+
+
+def test_missing_pdf_is_a_user_error(tmp_path):
+    with pytest.raises(BookletError, match="not found"):
+        audit_pdf(tmp_path / "nope.pdf")
+    (tmp_path / "junk.pdf").write_text("not a pdf")
+    with pytest.raises(BookletError, match="cannot read"):
+        audit_pdf(tmp_path / "junk.pdf")
