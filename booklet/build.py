@@ -20,7 +20,8 @@ from .content import Content, load_content
 from .errors import BookletError
 from .fonts import resolve_faces
 from .glyphs import check_glyphs
-from .pdf import crop_to_trim, pad_pages
+from .preflight import preflight
+from .pdf import digital_edition, make_print_edition
 from .render import build_html, make_env, overflow_report, page_fingerprints, render_document
 
 Progress = Callable[[str], None]
@@ -111,21 +112,28 @@ class Builder:
         overflows = overflow_report(doc)
         progress("pdf")
         raw = doc.write_pdf(pdf_variant=cfg.output.pdf_variant or None)
-        padded = pad_pages(raw, cfg.output.pages_multiple)
-        digital = crop_to_trim(padded.data)
-        warnings = list(checked.warnings) + overflows + [f"WeasyPrint: {w}" for w in wp_warnings]
-        if padded.inserted:
-            warnings.append(f"added {padded.inserted} blank page(s) before the back cover "
+        print_data, print_report = make_print_edition(raw, cfg)
+        digital, _ = digital_edition(raw, cfg)
+        progress("preflight")
+        checked_print = preflight(print_data, cfg)
+        if checked_print.errors:
+            raise BookletError("the print PDF fails preflight, nothing was written:\n  " + "\n  ".join(checked_print.errors))
+        warnings = (list(checked.warnings) + overflows + [f"WeasyPrint: {w}" for w in wp_warnings]
+                    + print_report.warnings + [f"preflight: {w}" for w in checked_print.warnings])
+        if print_report.blank_pages:
+            warnings.append(f"added {print_report.blank_pages_added} blank page(s) before the back cover "
+                            f"(pages {', '.join(map(str, print_report.blank_pages))}) "
                             f"to reach a multiple of {cfg.output.pages_multiple}")
         out = cfg.output_dir
         print_path, digital_path = out / cfg.output.print, out / cfg.output.digital
         if write:
             progress("write")
-            fsutil.write_bytes(print_path, padded.data)
+            fsutil.write_bytes(print_path, print_data)
             fsutil.write_bytes(digital_path, digital)
             fsutil.write_text(out / "booklet.html", html)
-        return BuildResult(print_path, digital_path, padded.pages, padded.inserted, time.perf_counter() - start,
-                           warnings, {"print": len(padded.data), "digital": len(digital)}, fingerprints)
+        return BuildResult(print_path, digital_path, print_report.pages, print_report.blank_pages_added,
+                           time.perf_counter() - start, warnings,
+                           {"print": len(print_data), "digital": len(digital)}, fingerprints)
 
 
 def build(project: Path, progress: Progress = _quiet, *, write: bool = True) -> BuildResult:

@@ -186,6 +186,39 @@ def preview(pdf: Path | None, project: Path | None, dpi: int) -> None:
     click.echo(f"wrote {len(pages)} pages and {sheet.relative_to(root)}")
 
 
+@main.command()
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@project_option
+@friendly
+def preflight(pdf: Path, project: Path | None) -> None:
+    """Check a PDF for print: boxes, page count, fonts, images, colour, PDF/X."""
+    from .config import load_config
+    from .preflight import preflight as run_preflight
+    cfg = None
+    try:
+        cfg = load_config(find_project(project or pdf.resolve().parent))
+    except BookletError:
+        if project is not None:
+            raise
+    report = run_preflight(pdf, cfg)
+    click.echo(report.format())
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="imposed PDF to write (default: next to PDF, named …-imposed.pdf)")
+@friendly
+def impose(pdf: Path, output: Path | None) -> None:
+    """Printer's spreads for saddle stitching: two pages per sheet side, in fold order."""
+    from . import fsutil
+    from .impose import impose_saddle
+    out = output or pdf.with_name(pdf.stem + "-imposed.pdf")
+    fsutil.write_bytes(out, impose_saddle(pdf))
+    click.secho(f"imposed {pdf.name} → {out}", fg="green")
+
+
 @main.group()
 def fonts() -> None:
     """Manage the shipped fonts."""

@@ -1,18 +1,57 @@
-"""PDF post-processing shared by the print and digital editions.
+"""PDF post-processing: the print and the digital edition from one rendering.
 
-WeasyPrint lays the booklet out once; both editions are derived from that
-one rendering so they can never disagree on page breaks: the print file
-keeps bleed and gets blank pages for saddle stitching, the digital file is
-cropped to the trim box.
+WeasyPrint lays the booklet out once (CSS `bleed`, no `marks`); both editions
+are derived from that one rendering so they can never disagree on page
+breaks:
+
+* `make_print_edition(raw, cfg)`: correct page boxes (TrimBox = trim,
+  BleedBox = trim + bleed, MediaBox = CropBox = BleedBox + a slug for the
+  marks), crop and registration marks drawn outside the bleed, blank pages
+  before the back cover up to `output.pages_multiple`, PDF/X keys and an
+  output intent kept or added, fixed dates and XMP.
+* `make_digital_edition(raw, cfg)`: cut to the trim (no bleed, no marks),
+  document metadata, facing-page layout, images downsampled to
+  `output.digital_image_dpi` at their placed size.
+
+Both are reproducible: dates come from `source_date` in booklet.yaml or the
+SOURCE_DATE_EPOCH environment variable, IDs and subset tags are derived
+from the content.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
-from dataclasses import dataclass
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pikepdf
 
+from .errors import BookletError
+
+MM = 72.0 / 25.4
+MARK_LINE = 0.25          # pt
+MARK_LENGTH = 5.0         # mm
+MIN_SLUG = 10.0           # mm: the MediaBox extends at least this far beyond the trim
+PDFX_NAMES = {"pdf/x-1a": "PDF/X-1a:2003", "pdf/x-3": "PDF/X-3:2003", "pdf/x-4": "PDF/X-4"}
+PDFX_MAX_VERSION = {"pdf/x-1a": "1.4", "pdf/x-3": "1.4", "pdf/x-4": "1.6"}
+# Used when no CMYK ICC profile is available: a characterization registered
+# with the ICC, which PDF/X-1a and PDF/X-3 accept by name.
+REGISTERED_INTENT = {
+    "OutputConditionIdentifier": "FOGRA39",
+    "OutputCondition": "Offset printing, according to ISO 12647-2:2004/Amd 1, "
+                       "paper type 1 or 2 (coated), 115 g/m2, screen ruling 60/cm",
+    "RegistryName": "http://www.color.org",
+    "Info": "Coated FOGRA39 (ISO 12647-2:2004)",
+}
+
+
+# ---------------------------------------------------------------------------
+# Padding (kept for callers of the first version).
 
 @dataclass
 class PadResult:
@@ -21,41 +60,753 @@ class PadResult:
     pages: int
 
 
-def pad_pages(data: bytes, multiple: int) -> PadResult:
-    """Insert blank pages before the back cover so the count is a multiple.
+def _insert_blanks(pdf: pikepdf.Pdf, multiple: int) -> list[int]:
+    """Insert blank pages before the back cover (the last page) so the count
+    is a multiple of *multiple*; return the 1-based numbers of the blanks.
 
     A designer puts the spare pages just before the back cover (where they
     can serve as notes pages), never inside an article.
     """
+    n = len(pdf.pages)
+    need = (-n) % multiple if multiple > 1 else 0
+    if not need or n == 0:
+        return []
+    last = pdf.pages[-1]
+    at = max(n - 1, 0)
+    for _ in range(need):
+        blank = pikepdf.Dictionary(Type=pikepdf.Name.Page, Contents=pdf.make_stream(b""),
+                                   Resources=pikepdf.Dictionary())
+        for box in ("/MediaBox", "/TrimBox", "/BleedBox", "/CropBox"):
+            if box in last.obj:
+                blank[box] = pikepdf.Array(list(last.obj[box]))
+        pdf.pages.insert(at, pikepdf.Page(pdf.make_indirect(blank)))
+    return list(range(at + 1, at + 1 + need))
+
+
+def pad_pages(data: bytes, multiple: int) -> PadResult:
+    """Insert blank pages before the back cover so the count is a multiple."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         n = len(pdf.pages)
-        need = (-n) % multiple if multiple > 1 else 0
-        if need:
-            last = pdf.pages[-1]
-            for _ in range(need):
-                blank = pikepdf.Dictionary(Type=pikepdf.Name.Page, Contents=pdf.make_stream(b""),
-                                           Resources=pikepdf.Dictionary())
-                for box in ("/MediaBox", "/TrimBox", "/BleedBox", "/CropBox"):
-                    if box in last.obj:
-                        blank[box] = last.obj[box]
-                pdf.pages.insert(len(pdf.pages) - 1, pikepdf.Page(blank))
+        added = _insert_blanks(pdf, multiple)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
-        return PadResult(out.getvalue(), need, n + need)
+        return PadResult(out.getvalue(), len(added), n + len(added))
 
 
 def crop_to_trim(data: bytes) -> bytes:
-    """The digital edition: show only the trimmed page (no bleed, no marks)."""
+    """Only the trimmed page (no bleed, no marks); see make_digital_edition for the full edition."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         for page in pdf.pages:
-            trim = page.obj.get("/TrimBox")
-            if trim is not None:
-                page.obj["/MediaBox"] = trim
-                page.obj["/CropBox"] = trim
-                if "/BleedBox" in page.obj:
-                    del page.obj["/BleedBox"]
+            _cut_to_trim(page)
         pdf.Root.PageLayout = pikepdf.Name.TwoPageRight
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
         return out.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# Dates, metadata, IDs.
+
+def source_date(cfg) -> datetime | None:
+    """The fixed build date: booklet.yaml's source_date, else SOURCE_DATE_EPOCH, else None."""
+    text = (getattr(cfg, "source_date", "") or "").strip()
+    if text:
+        try:
+            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise BookletError(f"source_date '{text}' is not an ISO date", where="booklet.yaml",
+                               hint="write it like 2020-12-01 or 2020-12-01T00:00:00Z") from None
+        return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        except (ValueError, OverflowError):
+            raise BookletError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds",
+                               hint="unset it or give a Unix timestamp such as 1606780800") from None
+    return None
+
+
+def _pdf_date(when: datetime) -> str:
+    off = when.utcoffset() or (when - when)
+    minutes = int(off.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hh, mm = divmod(abs(minutes), 60)
+    return when.strftime("D:%Y%m%d%H%M%S") + f"{sign}{hh:02d}'{mm:02d}'"
+
+
+def _xmp_date(when: datetime) -> str:
+    return when.isoformat(timespec="seconds")
+
+
+def _content_digest(pdf: pikepdf.Pdf) -> str:
+    """A hash of what the pages show (content streams), for IDs that follow the content."""
+    h = hashlib.sha256()
+    for page in pdf.pages:
+        for stream in _content_streams(page):
+            try:
+                h.update(stream.read_bytes())
+            except pikepdf.PdfError:
+                h.update(stream.read_raw_bytes())
+        h.update(b"\x00page")
+    return h.hexdigest()
+
+
+def _content_streams(page: pikepdf.Page):
+    contents = page.obj.get("/Contents")
+    if contents is None:
+        return []
+    if isinstance(contents, pikepdf.Array):
+        return list(contents)
+    return [contents]
+
+
+def _uuid(*parts: str) -> str:
+    return str(uuid.UUID(bytes=hashlib.sha256("\x1f".join(parts).encode()).digest()[:16], version=4))
+
+
+@dataclass
+class _Meta:
+    title: str
+    author: str
+    subject: str
+    keywords: list[str]
+    lang: str
+    when: datetime | None
+
+
+def _meta_from_cfg(cfg) -> _Meta:
+    keywords = list(getattr(cfg, "keywords", []) or [])
+    if not keywords:
+        keywords = [k for k in (getattr(cfg, "issue", ""), getattr(cfg, "publisher", "")) if k]
+    subject = cfg.subtitle or ""
+    return _Meta(title=cfg.title, author=cfg.author or cfg.publisher or "", subject=subject,
+                 keywords=keywords, lang=cfg.language or "zh-CN", when=source_date(cfg))
+
+
+def _xmp_packet(meta: _Meta, when: datetime, producer: str, doc_id: str, instance_id: str,
+                variant: str = "") -> bytes:
+    e = lambda s: escape(str(s))  # noqa: E731
+    props = ["<dc:format>application/pdf</dc:format>"]
+    if meta.title:
+        props.append(f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{e(meta.title)}</rdf:li></rdf:Alt></dc:title>')
+    if meta.author:
+        props.append(f"<dc:creator><rdf:Seq><rdf:li>{e(meta.author)}</rdf:li></rdf:Seq></dc:creator>")
+    if meta.subject:
+        props.append(f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{e(meta.subject)}</rdf:li>'
+                     f"</rdf:Alt></dc:description>")
+    if meta.keywords:
+        items = "".join(f"<rdf:li>{e(k)}</rdf:li>" for k in meta.keywords)
+        props.append(f"<dc:subject><rdf:Bag>{items}</rdf:Bag></dc:subject>")
+        props.append(f"<pdf:Keywords>{e(', '.join(meta.keywords))}</pdf:Keywords>")
+    if meta.lang:
+        props.append(f"<dc:language><rdf:Bag><rdf:li>{e(meta.lang)}</rdf:li></rdf:Bag></dc:language>")
+    props += [
+        f"<pdf:Producer>{e(producer)}</pdf:Producer>",
+        "<xmp:CreatorTool>booklet</xmp:CreatorTool>",
+        f"<xmp:CreateDate>{_xmp_date(when)}</xmp:CreateDate>",
+        f"<xmp:ModifyDate>{_xmp_date(when)}</xmp:ModifyDate>",
+        f"<xmp:MetadataDate>{_xmp_date(when)}</xmp:MetadataDate>",
+        f"<xmpMM:DocumentID>uuid:{doc_id}</xmpMM:DocumentID>",
+        f"<xmpMM:InstanceID>uuid:{instance_id}</xmpMM:InstanceID>",
+        "<xmpMM:VersionID>1</xmpMM:VersionID>",
+        "<xmpMM:RenditionClass>default</xmpMM:RenditionClass>",
+    ]
+    if variant:
+        name = PDFX_NAMES[variant]
+        props.append("<pdf:Trapped>False</pdf:Trapped>")
+        props.append(f"<pdfxid:GTS_PDFXVersion>{name}</pdfxid:GTS_PDFXVersion>")
+        if variant != "pdf/x-4":
+            props.append(f"<pdfx:GTS_PDFXVersion>{name}</pdfx:GTS_PDFXVersion>")
+        if variant == "pdf/x-1a":
+            props.append(f"<pdfx:GTS_PDFXConformance>{name}</pdfx:GTS_PDFXConformance>")
+    body = "\n    ".join(props)
+    xml = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+   <rdf:Description rdf:about=""
+     xmlns:dc="http://purl.org/dc/elements/1.1/"
+     xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+     xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+     xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"
+     xmlns:pdfx="http://ns.adobe.com/pdfx/1.3/"
+     xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/">
+    {body}
+   </rdf:Description>
+  </rdf:RDF>
+</x:xmpmeta>
+{' ' * 1024}
+<?xpacket end="w"?>"""
+    return xml.encode("utf-8")
+
+
+def _write_metadata(pdf: pikepdf.Pdf, meta: _Meta, edition: str, variant: str = "") -> datetime:
+    """Document info + XMP, with fixed dates; returns the date used."""
+    when = meta.when or datetime.now(timezone.utc).replace(microsecond=0)
+    info = pdf.trailer.get("/Info")
+    producer = str(info.get("/Producer", "WeasyPrint")) if info is not None else "WeasyPrint"
+    if "booklet" not in producer:
+        producer = f"{producer}; booklet (pikepdf {pikepdf.__version__})"
+    new_info = pikepdf.Dictionary()
+    if meta.title:
+        new_info.Title = pikepdf.String(meta.title)
+    if meta.author:
+        new_info.Author = pikepdf.String(meta.author)
+    if meta.subject:
+        new_info.Subject = pikepdf.String(meta.subject)
+    if meta.keywords:
+        new_info.Keywords = pikepdf.String(", ".join(meta.keywords))
+    new_info.Creator = pikepdf.String("booklet")
+    new_info.Producer = pikepdf.String(producer)
+    new_info.CreationDate = pikepdf.String(_pdf_date(when))
+    new_info.ModDate = pikepdf.String(_pdf_date(when))
+    if variant:
+        new_info.Trapped = pikepdf.Name.False_
+        if variant != "pdf/x-4":
+            new_info.GTS_PDFXVersion = pikepdf.String(PDFX_NAMES[variant])
+        if variant == "pdf/x-1a":
+            new_info.GTS_PDFXConformance = pikepdf.String(PDFX_NAMES[variant])
+    pdf.trailer.Info = pdf.make_indirect(new_info)
+    doc_id = _uuid("booklet", meta.title, meta.author, meta.subject)
+    instance_id = _uuid(doc_id, edition, variant, _content_digest(pdf), _xmp_date(when))
+    xmp = pdf.make_stream(_xmp_packet(meta, when, producer, doc_id, instance_id, variant))
+    xmp.Type = pikepdf.Name.Metadata
+    xmp.Subtype = pikepdf.Name.XML
+    pdf.Root.Metadata = xmp
+    if meta.lang:
+        pdf.Root.Lang = pikepdf.String(meta.lang)
+    return when
+
+
+# ---------------------------------------------------------------------------
+# Fonts.
+
+def _all_fonts(pdf: pikepdf.Pdf):
+    seen = set()
+
+    def from_resources(res, depth=0):
+        if res is None or depth > 8:
+            return
+        for _, font in (res.get("/Font") or {}).items():
+            if font.objgen not in seen:
+                seen.add(font.objgen)
+                yield font
+        for _, xobj in (res.get("/XObject") or {}).items():
+            if xobj.get("/Subtype") == pikepdf.Name.Form and xobj.objgen not in seen:
+                seen.add(xobj.objgen)
+                yield from from_resources(xobj.get("/Resources"), depth + 1)
+
+    for page in pdf.pages:
+        yield from from_resources(page.obj.get("/Resources"))
+
+
+def _font_file(fd):
+    for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+        if fd is not None and key in fd:
+            return fd[key]
+    return None
+
+
+def _retag_subsets(pdf: pikepdf.Pdf) -> list[str]:
+    """Give each subset font a tag derived from its glyph data.
+
+    WeasyPrint's tags hash only the font's description, so two different
+    subsets of one face (in two booklets sent to the same RIP) share a name;
+    a tag from the subset itself is deterministic and unique per subset.
+    Returns the font names after retagging.
+    """
+    names = []
+    for font in _all_fonts(pdf):
+        desc = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+        fd = desc.get("/FontDescriptor")
+        ff = _font_file(fd)
+        base = str(desc.get("/BaseFont", ""))[1:]
+        if ff is None or len(base) < 8 or base[6] != "+" or not base[:6].isupper():
+            names.append(base)
+            continue
+        digest = hashlib.sha256(ff.read_bytes() + base[7:].encode()).digest()
+        tag = "".join(chr(65 + b % 26) for b in digest[:6])
+        new = pikepdf.Name("/" + tag + base[6:])
+        desc.BaseFont = new
+        fd.FontName = new
+        if desc is not font:
+            old_top = str(font.get("/BaseFont", ""))[1:]
+            font.BaseFont = pikepdf.Name("/" + tag + old_top[6:]) if old_top[6:7] == "+" else new
+        names.append(str(new)[1:])
+    return names
+
+
+def _bare_cff_for_old_pdf(pdf: pikepdf.Pdf) -> list[str]:
+    """PDF before 1.6 (PDF/X-1a, X-3) cannot hold OpenType font programs
+    (FontFile3 /OpenType); WeasyPrint embeds CFF-flavoured OpenType subsets that
+    way. Store their bare CFF table instead (FontFile3 /CIDFontType0C) when
+    that is exact: a CID-keyed CFF whose CIDs are its glyph ids, which is what
+    WeasyPrint's subsetter (it keeps glyph ids) produces. Returns problems."""
+    problems = []
+    for font in _all_fonts(pdf):
+        if "/DescendantFonts" not in font:
+            continue
+        desc = font.DescendantFonts[0]
+        fd = desc.get("/FontDescriptor")
+        ff = fd.get("/FontFile3") if fd is not None else None
+        if ff is None or ff.get("/Subtype") != pikepdf.Name.OpenType:
+            continue
+        name = str(desc.get("/BaseFont", "?"))[1:]
+        try:
+            data = _cid_keyed_cff(ff.read_bytes())
+        except Exception as exc:  # noqa: BLE001 - leave the font as it is and say so
+            problems.append(f"font {name}: cannot read its CFF table ({exc})")
+            continue
+        if data is None or desc.get("/CIDToGIDMap", pikepdf.Name.Identity) != pikepdf.Name.Identity:
+            problems.append(f"font {name} is an OpenType font program, which needs PDF 1.6")
+            continue
+        ff.write(data)
+        ff.Subtype = pikepdf.Name.CIDFontType0C
+    return problems
+
+
+def _cid_keyed_cff(otf_data: bytes) -> bytes | None:
+    """The bare CFF of a CFF-flavoured OpenType font, with CID = glyph id
+    (what Identity-H text with GIDs as codes needs), or None if not CID-keyed."""
+    from fontTools.ttLib import TTFont
+
+    otf = TTFont(io.BytesIO(otf_data), lazy=True, recalcBBoxes=False)
+    cff = otf["CFF "].cff
+    top = cff.topDictIndex[0]
+    if not hasattr(top, "ROS"):
+        return None
+    order = list(top.charset)
+    wanted = [".notdef"] + [f"cid{i:05d}" for i in range(1, len(order))]
+    if order == wanted:
+        return otf.reader["CFF "]
+    # Some glyphs keep their original CID (not their glyph id): renumber.
+    strings = top.CharStrings
+    strings.charStrings = {new: strings.charStrings[old] for old, new in zip(order, wanted)}
+    top.charset = wanted
+    out = io.BytesIO()
+    cff.compile(out, otf)
+    return out.getvalue()
+
+
+def font_problems(pdf: pikepdf.Pdf) -> list[str]:
+    problems = []
+    for font in _all_fonts(pdf):
+        if font.get("/Subtype") == pikepdf.Name.Type3:
+            continue
+        desc = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+        name = str(desc.get("/BaseFont", "?"))[1:]
+        if _font_file(desc.get("/FontDescriptor")) is None:
+            problems.append(f"font {name} is not embedded")
+        elif not (len(name) > 7 and name[6] == "+" and name[:6].isupper()):
+            problems.append(f"font {name} is embedded whole, not subset")
+    return problems
+
+
+# ---------------------------------------------------------------------------
+# Page boxes and marks.
+
+def _rect(arr) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) for v in arr)
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _arr(rect) -> pikepdf.Array:
+    return pikepdf.Array([round(v, 4) for v in rect])
+
+
+def _grow(rect, d):
+    return rect[0] - d, rect[1] - d, rect[2] + d, rect[3] + d
+
+
+def _num(v: float) -> str:
+    s = f"{v:.4f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def mark_geometry(bleed_mm: float) -> tuple[float, float, float]:
+    """(offset, length, slug) in pt: crop marks start *offset* from the trim
+    line (beyond the bleed), are *length* long, and the MediaBox extends
+    *slug* beyond the trim."""
+    offset = (max(bleed_mm, 2.5) + 0.5) * MM
+    length = MARK_LENGTH * MM
+    slug = max(MIN_SLUG * MM, offset + length + 1.5 * MM)
+    return offset, length, slug
+
+
+def _marks_stream(trim, bleed_mm: float, registration: bool) -> bytes:
+    x0, y0, x1, y1 = trim
+    off, ln, _ = mark_geometry(bleed_mm)
+    ops = ["q", f"{_num(MARK_LINE)} w", "0 J 0 j [] 0 d", "1 1 1 1 K"]
+
+    def line(ax, ay, bx, by):
+        ops.append(f"{_num(ax)} {_num(ay)} m {_num(bx)} {_num(by)} l S")
+
+    for x, sx in ((x0, -1), (x1, 1)):
+        for y, sy in ((y0, -1), (y1, 1)):
+            line(x + sx * off, y, x + sx * (off + ln), y)   # horizontal, on the trim line y
+            line(x, y + sy * off, x, y + sy * (off + ln))   # vertical, on the trim line x
+    if registration:
+        r = 0.3 * ln
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        d = off + ln / 2
+        for tx, ty in ((cx, y1 + d), (cx, y0 - d), (x0 - d, cy), (x1 + d, cy)):
+            k = 0.5523 * r
+            ops.append(f"{_num(tx + r)} {_num(ty)} m "
+                       f"{_num(tx + r)} {_num(ty + k)} {_num(tx + k)} {_num(ty + r)} {_num(tx)} {_num(ty + r)} c "
+                       f"{_num(tx - k)} {_num(ty + r)} {_num(tx - r)} {_num(ty + k)} {_num(tx - r)} {_num(ty)} c "
+                       f"{_num(tx - r)} {_num(ty - k)} {_num(tx - k)} {_num(ty - r)} {_num(tx)} {_num(ty - r)} c "
+                       f"{_num(tx + k)} {_num(ty - r)} {_num(tx + r)} {_num(ty - k)} {_num(tx + r)} {_num(ty)} c S")
+            line(tx - ln / 2, ty, tx + ln / 2, ty)
+            line(tx, ty - ln / 2, tx, ty + ln / 2)
+    ops.append("Q")
+    return ("\n".join(ops) + "\n").encode()
+
+
+def _cut_to_trim(page: pikepdf.Page) -> None:
+    trim = page.obj.get("/TrimBox")
+    if trim is None:
+        return
+    box = _arr(_rect(trim))
+    page.obj.MediaBox = box
+    page.obj.CropBox = pikepdf.Array(list(box))
+    page.obj.TrimBox = pikepdf.Array(list(box))
+    for key in ("/BleedBox", "/ArtBox"):
+        if key in page.obj:
+            del page.obj[key]
+
+
+# ---------------------------------------------------------------------------
+# Output intent.
+
+def find_cmyk_profile(cfg=None) -> Path | None:
+    """A CMYK ICC profile for the PDF/X output intent: the first *.icc/*.icm in
+    the project's `profiles/` folder, else None (never a system file: the
+    same project must give the same PDF on every machine)."""
+    root = getattr(cfg, "root", None)
+    if root is not None:
+        folder = Path(root) / "profiles"
+        if folder.is_dir():
+            for p in sorted(folder.iterdir()):
+                if p.suffix.lower() in (".icc", ".icm") and _icc_space(p.read_bytes()) == b"CMYK":
+                    return p
+    return None
+
+
+def _icc_space(data: bytes) -> bytes:
+    return data[16:20] if len(data) >= 128 and data[36:40] == b"acsp" else b""
+
+
+def _icc_description(data: bytes, fallback: str) -> str:
+    try:
+        from PIL import ImageCms
+        desc = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(data))).strip()
+        return desc or fallback
+    except Exception:  # noqa: BLE001 - any unreadable profile just keeps its file name
+        return fallback
+
+
+def _ensure_output_intent(pdf: pikepdf.Pdf, variant: str, profile: Path | None) -> tuple[str, list[str]]:
+    """Make sure a /GTS_PDFX output intent is there; returns (description, warnings)."""
+    warnings: list[str] = []
+    intents = pdf.Root.get("/OutputIntents")
+    for oi in intents or []:
+        if oi.get("/S") == pikepdf.Name("/GTS_PDFX"):
+            if oi.get("/DestOutputProfile") is None and variant == "pdf/x-4":
+                warnings.append("the PDF/X-4 output intent has no embedded ICC profile")
+            return str(oi.get("/OutputConditionIdentifier", "?")), warnings
+    oi = pikepdf.Dictionary(Type=pikepdf.Name.OutputIntent, S=pikepdf.Name("/GTS_PDFX"))
+    if profile is not None:
+        data = profile.read_bytes()
+        name = _icc_description(data, profile.stem)
+        stream = pdf.make_stream(data)
+        stream.N = 4
+        oi.DestOutputProfile = stream
+        oi.OutputConditionIdentifier = pikepdf.String(name)
+        oi.Info = pikepdf.String(name)
+        desc = f"{name} (embedded from {profile.name})"
+    else:
+        for key, value in REGISTERED_INTENT.items():
+            oi[f"/{key}"] = pikepdf.String(value)
+        desc = f"{REGISTERED_INTENT['OutputConditionIdentifier']} (registered characterization, no profile embedded)"
+        if variant == "pdf/x-4":
+            warnings.append("PDF/X-4 needs an embedded CMYK ICC profile for its output intent and none was found: "
+                            "put the printer's profile (e.g. a FOGRA39 or Japan Color .icc) in the project's profiles/ "
+                            "folder; FOGRA39 is referenced by name for now")
+    pdf.Root.OutputIntents = pikepdf.Array([oi])
+    return desc, warnings
+
+
+# ---------------------------------------------------------------------------
+# The print edition.
+
+@dataclass
+class PrintReport:
+    pages: int = 0
+    blank_pages_added: int = 0
+    blank_pages: list[int] = field(default_factory=list)   # 1-based page numbers of the blanks
+    trim_pt: tuple = ()        # (x0, y0, x1, y1) of page 1
+    bleed_pt: tuple = ()
+    media_pt: tuple = ()
+    marks: bool = True
+    pdf_variant: str = ""
+    output_intent: str = ""
+    fonts: list[str] = field(default_factory=list)
+    source_date: str = ""
+    size: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def format(self) -> str:
+        w, h = (self.trim_pt[2] - self.trim_pt[0]) / MM, (self.trim_pt[3] - self.trim_pt[1]) / MM
+        mw, mh = (self.media_pt[2] - self.media_pt[0]) / MM, (self.media_pt[3] - self.media_pt[1]) / MM
+        bleed = (self.trim_pt[0] - self.bleed_pt[0]) / MM
+        lines = [f"print edition: {self.pages} pages, trim {w:.1f}×{h:.1f} mm, bleed {bleed:.1f} mm, "
+                 f"sheet {mw:.1f}×{mh:.1f} mm, marks {'on' if self.marks else 'off'}"]
+        if self.blank_pages:
+            lines.append(f"  blank pages added: {', '.join(map(str, self.blank_pages))}")
+        if self.pdf_variant:
+            lines.append(f"  {PDFX_NAMES[self.pdf_variant]}, output intent {self.output_intent}")
+        lines.append(f"  fonts: {len(self.fonts)} embedded subset(s)")
+        lines.append(f"  dates: {self.source_date or 'build time (not reproducible)'}")
+        lines += [f"  warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def _pdfx_content_warnings(pdf: pikepdf.Pdf, variant: str) -> list[str]:
+    """What the page content does that the PDF/X variant forbids (we cannot fix it here)."""
+    from .preflight import NO_TRANSPARENCY, walk_pages
+
+    transparent, rgb = [], []
+    for scan in walk_pages(pdf):
+        if scan.transparency:
+            transparent.append(scan.page)
+        if any(t.space == "rgb" for t in scan.text) or any(i.colour_space == "rgb" for i in scan.images):
+            rgb.append(scan.page)
+    out = []
+    if transparent and variant in NO_TRANSPARENCY:
+        out.append(f"{PDFX_NAMES[variant]} forbids transparency, used on page(s) {_page_list(transparent)} "
+                   "(opacity, RGBA images): remove it from the layout or use pdf/x-4")
+    if rgb and variant == "pdf/x-1a":
+        out.append(f"{PDFX_NAMES[variant]} allows only CMYK and gray, RGB is used on page(s) {_page_list(rgb)}: "
+                   "give colours as device-cmyk() in CSS and use CMYK images, or use pdf/x-4")
+    return out
+
+
+def _page_list(pages: list[int]) -> str:
+    return ", ".join(map(str, pages)) if len(pages) <= 8 else f"{', '.join(map(str, pages[:8]))}, …"
+
+
+def _save(pdf: pikepdf.Pdf, *, object_streams: bool) -> bytes:
+    # QPDF keeps the first half of an existing /ID, and WeasyPrint's hashes the
+    # whole raw file (random XMP DocumentID, build time): derive both from our content.
+    if "/ID" in pdf.trailer:
+        del pdf.trailer["/ID"]
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True, compress_streams=True,
+             object_stream_mode=(pikepdf.ObjectStreamMode.generate if object_streams
+                                 else pikepdf.ObjectStreamMode.disable))
+    return out.getvalue()
+
+
+def make_print_edition(raw: bytes, cfg, *, registration: bool = True,
+                       cmyk_profile: Path | None = None) -> tuple[bytes, PrintReport]:
+    """The file for the printer, from WeasyPrint's *raw* PDF (rendered with CSS `bleed`)."""
+    variant = (cfg.output.pdf_variant or "").lower()
+    if variant and variant not in PDFX_NAMES:
+        raise BookletError(f"unknown PDF variant '{variant}'", where="booklet.yaml",
+                           hint="use pdf/x-1a, pdf/x-3 or pdf/x-4")
+    report = PrintReport(marks=bool(cfg.marks), pdf_variant=variant)
+    want_w, want_h = cfg.trim.width * MM, cfg.trim.height * MM
+    bleed = cfg.bleed * MM
+    _, _, slug = mark_geometry(cfg.bleed)
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        if variant and pdf.pdf_version > PDFX_MAX_VERSION[variant]:
+            report.warnings.append(f"the PDF is version {pdf.pdf_version} but {PDFX_NAMES[variant]} allows at most "
+                                   f"{PDFX_MAX_VERSION[variant]}: render with write_pdf(pdf_variant='{variant}')")
+        n_before = len(pdf.pages)
+        report.blank_pages = _insert_blanks(pdf, cfg.output.pages_multiple)
+        report.blank_pages_added = len(report.blank_pages)
+        short_bleed = []
+        for number, page in enumerate(pdf.pages, 1):
+            if "/TrimBox" not in page.obj:
+                raise BookletError(f"page {number} of the rendered PDF has no TrimBox",
+                                   hint="the layout must set @page { size: …; bleed: … }")
+            x0, y0, x1, y1 = _rect(page.obj.TrimBox)
+            if abs((x1 - x0) - want_w) > 0.6 or abs((y1 - y0) - want_h) > 0.6:
+                raise BookletError(
+                    f"page {number} is {(x1 - x0) / MM:.1f}×{(y1 - y0) / MM:.1f} mm but the trim in booklet.yaml is "
+                    f"{cfg.trim.width:g}×{cfg.trim.height:g} mm",
+                    where="layouts/page.css", hint="@page size must be the trim size from booklet.yaml")
+            trim = (x0, y0, x0 + want_w, y0 + want_h)
+            painted = _rect(page.obj.MediaBox)
+            if min(trim[0] - painted[0], trim[1] - painted[1], painted[2] - trim[2], painted[3] - trim[3]) < bleed - 0.05:
+                short_bleed.append(number)
+            bleed_box = _grow(trim, bleed)
+            media = _grow(trim, slug) if cfg.marks else bleed_box
+            # Clip what WeasyPrint drew to the bleed box: the slug is for marks only.
+            page.contents_add(f"q {_num(bleed_box[0])} {_num(bleed_box[1])} {_num(bleed_box[2] - bleed_box[0])} "
+                              f"{_num(bleed_box[3] - bleed_box[1])} re W n\n".encode(), prepend=True)
+            tail = b"Q\n"
+            if cfg.marks:
+                tail += _marks_stream(trim, cfg.bleed, registration)
+            page.contents_add(tail)
+            page.obj.MediaBox = _arr(media)
+            page.obj.CropBox = _arr(media)
+            page.obj.BleedBox = _arr(bleed_box)
+            page.obj.TrimBox = _arr(trim)
+            if "/ArtBox" in page.obj:
+                del page.obj["/ArtBox"]
+            if variant and "/Annots" in page.obj:
+                # PDF/X allows no annotations inside the bleed box; links are useless on paper anyway.
+                del page.obj["/Annots"]
+            if number == 1:
+                report.trim_pt, report.bleed_pt, report.media_pt = trim, bleed_box, media
+        if short_bleed:
+            report.warnings.append(f"the layout paints less than the {cfg.bleed:g} mm bleed on "
+                                   f"{len(short_bleed)} page(s): check `bleed` in layouts/page.css")
+        report.pages = len(pdf.pages)
+        assert report.pages == n_before + report.blank_pages_added
+        if pdf.pdf_version < "1.6":
+            report.warnings += _bare_cff_for_old_pdf(pdf)
+        report.fonts = _retag_subsets(pdf)
+        report.warnings += font_problems(pdf)
+        if variant:
+            profile = cmyk_profile or find_cmyk_profile(cfg)
+            report.output_intent, more = _ensure_output_intent(pdf, variant, profile)
+            report.warnings += more
+        elif "/OutputIntents" in pdf.Root:
+            report.output_intent = str(pdf.Root.OutputIntents[0].get("/OutputConditionIdentifier", ""))
+        if variant:
+            report.warnings += _pdfx_content_warnings(pdf, variant)
+        meta = _meta_from_cfg(cfg)
+        when = _write_metadata(pdf, meta, "print", variant)
+        report.source_date = _xmp_date(when) if meta.when else ""
+        if not meta.when:
+            report.warnings.append("no source_date in booklet.yaml and no SOURCE_DATE_EPOCH: "
+                                   "the PDF carries the build time and is not reproducible")
+        data = _save(pdf, object_streams=not variant or PDFX_MAX_VERSION[variant] >= "1.5")
+    report.size = len(data)
+    return data, report
+
+
+# ---------------------------------------------------------------------------
+# The digital edition.
+
+@dataclass
+class DigitalReport:
+    pages: int = 0
+    size: int = 0
+    images_downsampled: int = 0
+    image_bytes_before: int = 0
+    image_bytes_after: int = 0
+    images_skipped: list[str] = field(default_factory=list)
+
+    def format(self) -> str:
+        return (f"digital edition: {self.pages} pages, {self.size / 1e6:.2f} MB; "
+                f"{self.images_downsampled} image(s) downsampled "
+                f"({self.image_bytes_before / 1e6:.2f} MB → {self.image_bytes_after / 1e6:.2f} MB)")
+
+
+def _downsample_images(pdf: pikepdf.Pdf, dpi: float, report: DigitalReport, tolerance: float = 1.25) -> None:
+    from PIL import Image
+
+    from .preflight import walk_pages
+
+    need: dict[tuple, list] = {}     # objgen -> [image object, required px w, required px h]
+    for scan in walk_pages(pdf):
+        for im in scan.images:
+            if im.image is None or im.image.objgen == (0, 0):
+                continue
+            w_pt, h_pt = im.size_pt
+            entry = need.setdefault(im.image.objgen, [im.image, 0.0, 0.0])
+            entry[1] = max(entry[1], w_pt / 72.0 * dpi)
+            entry[2] = max(entry[2], h_pt / 72.0 * dpi)
+    for objgen in sorted(need):
+        xobj, req_w, req_h = need[objgen]
+        w, h = int(xobj.Width), int(xobj.Height)
+        scale = max(req_w / w, req_h / h)
+        if scale * tolerance >= 1 or xobj.get("/ImageMask", False) or "/Mask" in xobj:
+            continue
+        new_size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        try:
+            pil = pikepdf.PdfImage(xobj).as_pil_image()
+        except Exception as exc:  # noqa: BLE001 - unusual encodings are left as they are
+            report.images_skipped.append(f"{w}×{h} image: {exc}")
+            continue
+        alpha = None
+        if pil.mode in ("RGBA", "LA"):      # pikepdf folds the soft mask in
+            alpha = pil.getchannel("A")
+            pil = pil.convert("RGB" if pil.mode == "RGBA" else "L")
+        if pil.mode not in ("RGB", "L"):
+            report.images_skipped.append(f"{w}×{h} {pil.mode} image left as is")
+            continue
+        smask = xobj.get("/SMask")
+        if smask is not None and alpha is None:
+            try:
+                alpha = pikepdf.PdfImage(smask).as_pil_image().convert("L")
+            except Exception as exc:  # noqa: BLE001
+                report.images_skipped.append(f"{w}×{h} image with an unreadable soft mask: {exc}")
+                continue
+        before = len(xobj.read_raw_bytes()) + (len(smask.read_raw_bytes()) if smask is not None else 0)
+        small = pil.resize(new_size, Image.LANCZOS)
+        jpeg = io.BytesIO()
+        small.save(jpeg, "JPEG", quality=80, optimize=True, progressive=False)
+        if smask is not None and alpha is not None:
+            mask = alpha.resize(new_size, Image.LANCZOS)
+            smask.write(_flate(mask.tobytes()), filter=pikepdf.Name.FlateDecode)
+            smask.Width, smask.Height = new_size
+            for key in ("/DecodeParms", "/Decode"):
+                if key in smask:
+                    del smask[key]
+        encoded, filt = jpeg.getvalue(), pikepdf.Name.DCTDecode
+        if xobj.get("/Filter") != pikepdf.Name.DCTDecode:
+            # Lossless originals (PNG: drawings, logos) stay lossless when that is smaller.
+            flate = _flate(small.tobytes())
+            if len(flate) < len(encoded):
+                encoded, filt = flate, pikepdf.Name.FlateDecode
+        xobj.write(encoded, filter=filt)
+        xobj.Width, xobj.Height = new_size
+        xobj.BitsPerComponent = 8
+        xobj.ColorSpace = pikepdf.Name.DeviceRGB if small.mode == "RGB" else pikepdf.Name.DeviceGray
+        for key in ("/DecodeParms", "/Decode"):
+            if key in xobj:
+                del xobj[key]
+        report.images_downsampled += 1
+        report.image_bytes_before += before
+        report.image_bytes_after += len(encoded)
+
+
+def _flate(data: bytes) -> bytes:
+    import zlib
+    return zlib.compress(data, 9)
+
+
+def digital_edition(raw: bytes, cfg, *, pad_to_even: bool = True) -> tuple[bytes, DigitalReport]:
+    """make_digital_edition with a report of what was done."""
+    report = DigitalReport()
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        if pad_to_even:
+            # Facing pages (TwoPageRight) show the back cover alone on the left only with an even count.
+            _insert_blanks(pdf, 2)
+        for page in pdf.pages:
+            _cut_to_trim(page)
+        _downsample_images(pdf, float(cfg.output.digital_image_dpi), report)
+        _retag_subsets(pdf)
+        # The digital file is no PDF/X file, whatever the print file is.
+        for key in ("/OutputIntents",):
+            if key in pdf.Root:
+                del pdf.Root[key]
+        _write_metadata(pdf, _meta_from_cfg(cfg), "digital")
+        pdf.Root.PageLayout = pikepdf.Name.TwoPageRight
+        if "/Outlines" in pdf.Root:
+            pdf.Root.PageMode = pikepdf.Name.UseOutlines
+        pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+        report.pages = len(pdf.pages)
+        data = _save(pdf, object_streams=True)
+    report.size = len(data)
+    return data, report
+
+
+def make_digital_edition(raw: bytes, cfg) -> bytes:
+    """The reader's PDF: trimmed pages, metadata, facing pages, screen-resolution images."""
+    return digital_edition(raw, cfg)[0]
