@@ -1,18 +1,25 @@
-"""Benchmark: cold build, warm rebuild, and a bare WeasyPrint render, in one run.
+"""Benchmark booklet in one run, so ratios compare like with like.
 
-Absolute times depend on the machine, so we report ratios measured in the
-same run (and peak RSS of each child process). Usage:
+Reports, for the sample booklet (or PROJECT):
+  * cold build in a new process vs a bare WeasyPrint render of the same HTML;
+  * warm rebuilds in one process (as `booklet watch` does) after a one-line
+    CSS change and after a one-word content change;
+  * peak memory of each;
+and with --large, a generated ~400-page volume (bench/make_large.py): total
+time, time per page against the sample's, and peak memory; with --profile,
+the top entries of a cProfile of the cold build.
 
-    .venv/bin/python bench/bench.py [PROJECT]
+    .venv/bin/python bench/bench.py [PROJECT] [--large] [--profile]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import resource
+import shutil
 import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,44 +28,88 @@ CHILD = r'''
 import json, resource, sys, time
 from pathlib import Path
 project, mode = Path(sys.argv[1]), sys.argv[2]
-t0 = time.perf_counter()
+out = {}
 if mode == "bare":
     import weasyprint
     html = (project / "output" / "booklet.html").read_text("utf-8")
+    t = time.perf_counter()
     weasyprint.HTML(string=html, base_url=project.as_uri() + "/").write_pdf("/dev/null")
-    times = [time.perf_counter() - t0]
-else:
+    out["seconds"] = time.perf_counter() - t
+elif mode == "cold":
+    t = time.perf_counter()
     from booklet.build import build
-    times = []
-    for _ in range(2 if mode == "warm" else 1):
-        t = time.perf_counter()
-        r = build(project, write=False)
-        times.append(time.perf_counter() - t)
-    pages = r.pages
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"times": times, "peak_mb": peak}))
+    r = build(project, write=False)
+    out["seconds"], out["pages"] = time.perf_counter() - t, r.pages
+elif mode == "profile":
+    import cProfile, pstats, io
+    from booklet.build import build
+    prof = cProfile.Profile()
+    prof.enable(); build(project, write=False); prof.disable()
+    s = io.StringIO(); pstats.Stats(prof, stream=s).sort_stats("cumulative").print_stats(25)
+    out["profile"] = s.getvalue()
+elif mode == "warm":
+    from booklet.build import Builder
+    b = Builder(project)
+    b.build(write=False)
+    css = project / "layouts" / "booklet.css"
+    css.write_text(css.read_text("utf-8").replace("--leading", "--leading", 1) + "\n.unit-title { color: #222; }\n", "utf-8")
+    t = time.perf_counter(); b.build(write=False); out["css"] = time.perf_counter() - t
+    unit = sorted((project / "content").glob("*.md"))[0]
+    text = unit.read_text("utf-8")
+    i = text.rfind("。")
+    unit.write_text(text[:i] + "！" + text[i + 1:], "utf-8")
+    t = time.perf_counter(); r = b.build(write=False); out["word"] = time.perf_counter() - t
+    out["pages"] = r.pages
+out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out))
 '''
 
 
 def run(project: Path, mode: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(project), mode], capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(project), mode], capture_output=True, text=True)
+    if proc.returncode:
+        sys.exit(f"benchmark child '{mode}' failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def scratch_copy(project: Path, into: Path) -> Path:
+    """A copy we may edit, with the default stylesheet as an override to change."""
+    dest = into / project.name
+    shutil.copytree(project, dest, ignore=shutil.ignore_patterns("output", ".venv", ".git", "bench", "tests", "*.otf", "*.ttf"))
+    (dest / "layouts").mkdir(exist_ok=True)
+    shutil.copy(ROOT / "booklet" / "layouts" / "booklet.css", dest / "layouts" / "booklet.css")
+    subprocess.run([sys.executable, "-m", "booklet.cli", "build", "--no-audit", "-p", str(dest)],
+                   check=True, capture_output=True)
+    return dest
 
 
 def main(argv: list[str]) -> int:
-    project = Path(argv[1]).resolve() if len(argv) > 1 else ROOT
-    if not (project / "output" / "booklet.html").is_file():
-        subprocess.run([sys.executable, "-m", "booklet.cli", "build", "--no-audit", "-p", str(project)], check=True)
-    cold = run(project, "cold")
-    warm = run(project, "warm")
-    bare = run(project, "bare")
-    cold_t, warm_t, bare_t = cold["times"][0], warm["times"][1], bare["times"][0]
-    print(f"project: {project.name}")
-    print(f"{'run':<28}{'seconds':>9}{'peak MB':>10}")
-    print(f"{'cold build (new process)':<28}{cold_t:>9.2f}{cold['peak_mb']:>10.0f}")
-    print(f"{'warm rebuild (same process)':<28}{warm_t:>9.2f}{warm['peak_mb']:>10.0f}")
-    print(f"{'bare WeasyPrint, same HTML':<28}{bare_t:>9.2f}{bare['peak_mb']:>10.0f}")
-    print(f"ratios: cold/bare {cold_t / bare_t:.2f}x   warm/cold {warm_t / cold_t:.2f}x")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("project", nargs="?", default=str(ROOT))
+    ap.add_argument("--large", action="store_true", help="also build a generated ~400-page volume")
+    ap.add_argument("--profile", action="store_true", help="print the top of a cProfile of the cold build")
+    args = ap.parse_args(argv[1:])
+    with tempfile.TemporaryDirectory() as tmp:
+        project = scratch_copy(Path(args.project).resolve(), Path(tmp))
+        cold, bare, warm = run(project, "cold"), run(project, "bare"), run(project, "warm")
+        print(f"sample: {cold['pages']} pages")
+        print(f"{'run':<36}{'seconds':>9}{'peak MB':>9}")
+        print(f"{'cold build (new process)':<36}{cold['seconds']:>9.2f}{cold['peak_mb']:>9.0f}")
+        print(f"{'bare WeasyPrint, same HTML':<36}{bare['seconds']:>9.2f}{bare['peak_mb']:>9.0f}")
+        print(f"{'warm rebuild after 1-line CSS edit':<36}{warm['css']:>9.2f}{warm['peak_mb']:>9.0f}")
+        print(f"{'warm rebuild after 1-word edit':<36}{warm['word']:>9.2f}{warm['peak_mb']:>9.0f}")
+        print(f"ratios: cold/bare {cold['seconds'] / bare['seconds']:.2f}x   "
+              f"warm css/cold {warm['css'] / cold['seconds']:.2f}x   warm word/cold {warm['word'] / cold['seconds']:.2f}x")
+        if args.profile:
+            print(run(project, "profile")["profile"])
+        if args.large:
+            sys.path.insert(0, str(ROOT / "bench"))
+            from make_large import make_large
+            large = make_large(project, Path(tmp) / "large", honourees=300, copies=6)
+            big = run(large, "cold")
+            per_small, per_large = cold["seconds"] / cold["pages"], big["seconds"] / big["pages"]
+            print(f"large: {big['pages']} pages in {big['seconds']:.1f}s, {per_large * 1000:.0f} ms/page "
+                  f"(sample {per_small * 1000:.0f} ms/page, ratio {per_large / per_small:.2f}x), peak {big['peak_mb']:.0f} MB")
     return 0
 
 
