@@ -219,6 +219,40 @@ def impose(pdf: Path, output: Path | None) -> None:
     click.secho(f"imposed {pdf.name} → {out}", fg="green")
 
 
+@main.command("import")
+@click.argument("raw", type=click.Path(dir_okay=False, path_type=Path))
+@project_option
+@click.option("--force", is_flag=True, help="overwrite content files an editor changed (default: write NAME.new.md beside them)")
+@friendly
+def import_(raw: Path, project: Path | None, force: bool) -> None:
+    """Clean RAW text pulled out of a PDF into content/ and write a review report."""
+    import yaml
+    from .importer import import_raw
+    from .project_units import update_units
+    root = project.resolve() if project is not None else _project_or_cwd()
+    units_file = root / "content" / "units.yaml"
+    previous = yaml.safe_load(units_file.read_text("utf-8"))["units"] if units_file.is_file() else None
+    result = import_raw(raw, root, force=force)
+    click.echo(f"imported {len(result.units)} units and {result.honourees} honourees "
+               f"({result.with_testimonial} with a testimonial) into {root.name}/content/")
+    for name in result.written:
+        click.echo(f"  wrote      {name}")
+    for c in result.conflicts:
+        click.secho(f"  kept       {c.path}: edited by hand; the import's version is {c.new_path}", fg="yellow")
+    for name in result.stale:
+        click.secho(f"  stale      {name}: no longer produced by the import (left in place)", fg="yellow")
+    click.echo(update_units(root, result.units_list, previous))
+    flagged = len(result.review)
+    click.echo(f"review report: {result.report.relative_to(root)} ({len(result.changes)} changes, {flagged} to review)")
+
+
+def _project_or_cwd() -> Path:
+    try:
+        return find_project(Path.cwd())
+    except BookletError:
+        return Path.cwd()
+
+
 @main.group()
 def fonts() -> None:
     """Manage the shipped fonts."""

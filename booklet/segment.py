@@ -1,0 +1,999 @@
+"""Segmenting cleaned lines into units (news, speech, article, …) and honourees.
+
+Everything here is decided from the structure of the extracted text:
+
+* a line with leading whitespace starts a new *text frame* (page or column);
+* titles, bylines and subtitles that the extractor placed after the body
+  they belong to sit at the *end of a frame* as a *displaced title block*;
+  when the body before them stops mid-sentence, the sentence continues in
+  the next frame and the paragraphs are joined across the block;
+* a title block at the *start* of a frame (a ``——`` subtitle or an
+  ``affiliation NAME`` byline in it) opens a unit;
+* ``同志们：`` opens a speech; a vertical title followed by name lines opens
+  a roster; frames after a roster that carry the honourees' names are
+  testimonial pages; a frame of one short line is a photo caption;
+* a new frame with a different column width after a finished sentence
+  starts a new unit (a different text box).
+
+Where structure is not enough, explicit editor corrections
+(:mod:`booklet.corrections`) decide; nothing here knows the seed's words.
+Every decision that could be wrong is reported as an uncertain Change.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .clean import (Change, Line, Paragraph, clean_paragraphs, despace, display_width, ends_sentence,
+                    is_han, strip_cjk_spaces)
+from .corrections import Corrections
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class Block:
+    kind: str       # "p" | "h2" | "figure"
+    text: str
+    src: str = ""   # figure: image path
+    line: int = 0   # first source line
+
+
+@dataclass
+class Unit:
+    kind: str
+    title: str = ""
+    subtitle: str = ""
+    author: str = ""
+    affiliation: str = ""
+    date: str = ""
+    place: str = ""
+    vertical_title: bool = False
+    section: str = ""
+    honour: str = ""
+    note: str = ""
+    source_lines: tuple[int, int] = (0, 0)
+    blocks: list[Block] = field(default_factory=list)
+    title_lines: list[int] = field(default_factory=list)   # source lines of title/byline text
+    covered: set[int] = field(default_factory=set, repr=False)  # every source line in the unit
+
+    def text(self) -> str:
+        return "".join(b.text for b in self.blocks)
+
+
+@dataclass
+class Honouree:
+    id: str
+    name: str
+    honour: str
+    gender: str = ""
+    ethnicity: str = ""
+    affiliation: str = ""
+    post: str = ""
+    printed: str = ""               # the affiliation + post as printed in the roster
+    testimonial: list[str] = field(default_factory=list)
+    source_lines: tuple[int, int] = (0, 0)
+    testimonial_lines: tuple[int, int] | None = None
+    signature_lines: tuple[int, int] | None = None
+    annotation: str = ""            # as printed, e.g. （女，藏族）
+
+
+@dataclass
+class Ornament:
+    text: str
+    source_lines: tuple[int, int]
+    note: str
+
+
+@dataclass
+class Document:
+    units: list[Unit]
+    honourees: list[Honouree]
+    ornaments: list[Ornament]
+    changes: list[Change]
+    pairings: list[dict]
+
+    @property
+    def review(self) -> list[Change]:
+        return [c for c in self.changes if c.uncertain]
+
+
+# ---------------------------------------------------------------- small predicates
+
+_BYLINE_AFFIL = re.compile(rf"^(?P<aff>\S.*\S)\s+(?P<name>[{HAN}]{{2,4}})$")
+_POST_END = re.compile(r"(席|记|长|员|任|委|理|师|授|部|官|事|监|辑|者)$")
+_ORG_LINE = re.compile(rf"^[{HAN}]{{2,10}}(部|校|室|处|办公室|委员会|中心|局|院|站|所|厅|组|社)$")
+_CREDIT = re.compile(r"^[（(][^（）()]{2,20}[）)]$")
+_NAME_ONLY = re.compile(rf"^[{HAN}]{{2,4}}$")
+_DATE_START = re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
+_NEWS_OPENER = re.compile(r"^(近日|日前|本报讯|记者)")
+_ENUM_HEADING = re.compile(r"^([一二三四五六七八九十]+、|[一二三四五六七八九十]+是|[一二三四五六七八九十]+要|第[一二三四五六七八九十]+，)")
+
+
+def titleish(line: Line) -> bool:
+    """Could be a title/byline line: no sentence punctuation, no trailing comma."""
+    t = line.text
+    if line.vertical:
+        return True
+    if re.search(r"[。！？!?；;]", t):
+        return False
+    return not t.endswith(("，", "、", "：", ",", ":"))
+
+
+def byline_kind(text: str) -> str:
+    """'affil' (position + name), 'name', 'org' (a department), 'credit' ((…)) or ''."""
+    t = text.strip()
+    if _CREDIT.match(t):
+        return "credit"
+    m = _BYLINE_AFFIL.match(t)
+    if m and " " not in m.group("aff") and ("、" in m.group("aff") or _POST_END.search(m.group("aff"))):
+        return "affil"
+    if _NAME_ONLY.match(t):
+        return "name"
+    if _ORG_LINE.match(t):
+        return "org"
+    return ""
+
+
+def frame_width(lines: list[Line]) -> float:
+    """The column width of a text frame: the median of its widest 60 % of lines
+    (titles and bylines are few and mostly short)."""
+    ws = sorted((l.width for l in lines if not l.vertical), reverse=True)
+    top = ws[:max(1, round(len(ws) * 0.6))]
+    return statistics.median(top) if top else 0.0
+
+
+def split_frames(lines: list[Line]) -> list[list[Line]]:
+    frames: list[list[Line]] = []
+    for l in lines:
+        if l.lead or not frames:
+            frames.append([])
+        frames[-1].append(l)
+    return frames
+
+
+def clusters(lines: list[Line]) -> list[list[Line]]:
+    """Group lines separated by blank lines."""
+    out: list[list[Line]] = []
+    for l in lines:
+        if not out or l.gap or l.lead:
+            out.append([])
+        out[-1].append(l)
+    return out
+
+
+# ---------------------------------------------------------------- title blocks
+
+
+@dataclass
+class TitleBlock:
+    lines: list[Line]
+    position: str               # "head" | "tail" | "vertical"
+    interrupts: bool = False    # the body sentence continues after the block
+
+    @property
+    def first(self) -> int:
+        return self.lines[0].n
+
+
+@dataclass
+class TitleInfo:
+    title: str = ""
+    subtitle: str = ""
+    author: str = ""
+    affiliation: str = ""
+    note: str = ""              # a kicker (引题) printed above the title
+    section: str = ""
+    vertical_title: bool = False
+    credit: str = ""
+    lines: list[int] = field(default_factory=list)
+    first_line: int = 0
+    joined_title_lines: int = 0
+
+
+def _in_band(w: float, W: float) -> bool:
+    return W - 3 <= w <= W + 2
+
+
+def find_head_block(frame: list[Line], W: float) -> int:
+    """Number of lines at the start of a frame that form a title block (0: none)."""
+    k = 0
+    saw_marker = False
+    while k < len(frame) and k < 6:
+        l = frame[k]
+        if l.vertical or not titleish(l):
+            break
+        kind = byline_kind(l.text)
+        if l.text.startswith("——"):
+            saw_marker = True
+        elif kind == "affil":
+            saw_marker = True
+            k += 1
+            break
+        elif _in_band(l.width, W) and k > 0:
+            break
+        k += 1
+    return k if saw_marker else 0
+
+
+def find_tail_block(frame: list[Line], W: float, start: int) -> int:
+    """Index where a displaced title block at the end of the frame starts (len: none)."""
+    n = len(frame)
+    j = n
+    while j > start and titleish(frame[j - 1]):
+        j -= 1
+    if j == n:
+        return n
+    cand = clusters(frame[j:])
+    last = cand[-1]
+
+    def out_of_band(c: list[Line]) -> bool:
+        return all(l.vertical or not _in_band(l.width, W) or byline_kind(l.text) for l in c)
+
+    core: list[list[Line]] = []
+    if len(last) >= 2 and not all(l.vertical for l in last):
+        core = [last]
+    elif byline_kind(last[0].text) or out_of_band(last):
+        core = [last]
+        if len(cand) >= 2:
+            prev = cand[-2]
+            if byline_kind(last[0].text) != "credit" and (len(prev) >= 2 or out_of_band(prev)):
+                core = [prev, last]
+    if not core:
+        return n
+    used = sum(len(c) for c in core)
+    k = len(cand) - len(core)
+    stop_line = frame[j - 1] if j > start else None
+    if stop_line is None or ends_sentence(stop_line.text):
+        # a sentence ended before the block: kickers, sub-titles and vertical
+        # banners before the core belong to it when they cannot be body lines
+        while k > 0:
+            c = cand[k - 1]
+            if len(c) == 1 and (c[0].vertical or c[0].width > W + 2 or c[0].width < 0.75 * W):
+                used += 1
+                k -= 1
+            else:
+                break
+    return n - used
+
+
+def parse_title_group(lines: list[Line]) -> TitleInfo:
+    """Title, subtitle, byline, kicker from the lines of one title group."""
+    info = TitleInfo(lines=[l.n for l in lines] + [l.last for l in lines], first_line=lines[0].n)
+    rest = list(lines)
+    verticals = [l for l in rest if l.vertical]
+    others = [l for l in rest if not l.vertical]
+    if verticals and not others:
+        info.title = "".join(l.text for l in verticals)
+        info.vertical_title = True
+        return info
+    if verticals:
+        info.section = "".join(l.text for l in verticals)
+    rest = others
+    # byline: the last line
+    if rest:
+        kind = byline_kind(rest[-1].text)
+        if kind and (len(rest) > 1 or kind in ("credit", "affil")):
+            b = rest.pop().text
+            if kind == "affil":
+                m = _BYLINE_AFFIL.match(b)
+                info.affiliation, info.author = m.group("aff").strip(), m.group("name")
+            elif kind == "credit":
+                info.credit = b.strip("（）() ")
+            else:
+                info.author = b
+    # subtitle: a —— line and the lines of similar width that continue it
+    sub_idx = next((i for i, l in enumerate(rest) if l.text.startswith("——")), None)
+    if sub_idx is not None:
+        sub = [rest[sub_idx]]
+        j = sub_idx + 1
+        while j < len(rest) and rest[j].width >= 0.7 * rest[sub_idx].width:
+            sub.append(rest[j])
+            j += 1
+        info.subtitle = "".join(l.text for l in sub).lstrip("—").strip()
+        rest = rest[:sub_idx] + rest[j:]
+    cl = clusters(rest) if rest else []
+    # news style: kicker / title / subtitle, each on its own
+    if not info.subtitle and len(cl) >= 2 and len(cl[-1]) == 1 and cl[-1][0].width < 0.6 * max(l.width for c in cl[:-1] for l in c):
+        info.subtitle = cl.pop()[0].text
+    if len(cl) >= 2:
+        info.note = " ".join(l.text for l in cl[0])
+        cl = cl[1:]
+    title_lines = [l for c in cl for l in c]
+    info.title = "".join(l.text for l in title_lines)
+    info.joined_title_lines = len(title_lines)
+    return info
+
+
+def split_title_block(block: TitleBlock, splits: dict[int, object]) -> list[list[Line]]:
+    """Split a block into title groups at lines named by ``split_title_block`` corrections."""
+    groups: list[list[Line]] = [[]]
+    for l in block.lines:
+        if l.n in splits and groups[-1] and any(not x.vertical for x in groups[-1]):
+            groups.append([])
+        groups[-1].append(l)
+    if len(groups) > 1:
+        # a vertical banner shared by the groups stays with every group as section
+        banner = [l for l in groups[0] if l.vertical]
+        if banner:
+            groups = [groups[0]] + [banner + g for g in groups[1:]]
+    return groups
+
+
+def _is_ornament(p: Paragraph) -> bool:
+    """Decorative words on a testimonial page: only short lines without punctuation."""
+    return all(len(l.text) <= 6 and not any(not is_han(ch) for ch in l.text) for l in p.lines)
+
+
+# ---------------------------------------------------------------- roster
+
+
+_ROSTER = re.compile(rf"^(?P<name>[{HAN}] [{HAN}]|[{HAN}]{{2,5}}?)(?P<ann>（[^）]{{1,12}}）)?(?:\s+|(?<=）))(?P<rest>\S.*)$")
+_ANN_TOKEN = re.compile(r"^(男|女|[\u4e00-\u9fff]{1,4}族)$")
+
+
+def parse_roster_line(text: str) -> tuple[str, str, str] | None:
+    """'宗 冰 亚洲硅业…' -> ('宗冰', '', '亚洲硅业…'); annotation kept as printed."""
+    m = _ROSTER.match(text)
+    if not m:
+        return None
+    ann = m.group("ann") or ""
+    if ann and not all(_ANN_TOKEN.match(t) for t in re.split(r"[，,、]", ann[1:-1])):
+        return None
+    return despace(m.group("name")), ann, m.group("rest").strip()
+
+
+def split_annotation(ann: str) -> tuple[str, str]:
+    gender = ethnicity = ""
+    for t in re.split(r"[，,、]", ann.strip("（）")):
+        if t in ("男", "女"):
+            gender = t
+        elif t.endswith("族"):
+            ethnicity = t
+    return gender, ethnicity
+
+
+_ORG_SUFFIXES = sorted([
+    "有限责任公司", "股份有限公司", "有限公司", "分公司", "公司", "集团", "中心", "合作社", "协会", "联合会",
+    "委员会", "管委会", "大学", "学院", "学校", "支行", "分行", "银行", "管理局", "分局", "局", "管理处", "处",
+    "保护站", "推广站", "站", "车间", "工区", "工段", "段", "厂", "室", "部", "科", "大队", "队", "村", "社区",
+    "苑", "院", "所",
+], key=len, reverse=True)
+
+
+def split_post(printed: str) -> tuple[str, str]:
+    """Split a printed affiliation line into (affiliation, post) where clear.
+
+    The post starts after the last organisational suffix (公司, 中心, 站, 室…)
+    of the first clause; it must be two characters or more and not start with
+    长 (which would cut 站长, 院长 …). Unclear: (printed, '').
+    """
+    first = re.split(r"[、，,]", printed, maxsplit=1)[0]
+    matches = []
+    for i in range(len(first)):
+        for s in _ORG_SUFFIXES:
+            if first.startswith(s, i):
+                matches.append((i, i + len(s), s))
+                break   # longest suffix at this position
+    best = -1
+    for i, end, s in matches:
+        post = printed[end:]
+        if s == "部" and i > 0 and first[i - 1] == "支":
+            continue    # 支部书记 is a post
+        if len(s) == 1 and any(i - 2 < e <= i for _, e, _ in matches if e != end):
+            continue    # a one-character unit needs a name of its own (全科 after 中心 is not a unit)
+        if len(post) >= 2 and not post.startswith("长"):
+            best = max(best, end)
+    if best <= 0:
+        return printed, ""
+    return printed[:best], printed[best:]
+
+
+# ---------------------------------------------------------------- the segmenter
+
+
+@dataclass
+class _Region:
+    lines: list[Line] = field(default_factory=list)
+    titles: list[tuple[TitleBlock, int]] = field(default_factory=list)   # (block, anchor source line)
+    head: TitleBlock | None = None
+
+
+@dataclass
+class _Special:
+    kind: str        # caption | roster | testimonials
+    data: object
+    lines: list[Line]
+
+
+def segment(lines: list[Line], corrections: Corrections | None = None) -> Document:
+    """Cleaned lines -> units, honourees, ornaments and the decisions taken."""
+    return _Segmenter(lines, corrections or Corrections()).run()
+
+
+class _Segmenter:
+    def __init__(self, lines: list[Line], corr: Corrections):
+        self.lines = lines
+        self.corr = corr
+        self.changes: list[Change] = []
+        self.ornaments: list[Ornament] = []
+        self.honourees: list[Honouree] = []
+        self.pairings: list[dict] = []
+        self.frame_w: dict[int, float] = {}
+        self.used_corrections: set[int] = set()
+        self._doc_w: float | None = None
+        self._year: str | None = None
+
+    # ---------------------------------------------------------- driver
+    def run(self) -> Document:
+        frames = split_frames(self.lines)
+        stream: list[object] = []
+        roster_names: dict[str, Honouree] = {}
+        i = 0
+        while i < len(frames):
+            fr = frames[i]
+            W = frame_width(fr)
+            for l in fr:
+                self.frame_w[l.n] = W
+            roster = self._roster(fr)
+            if roster is not None:
+                stream.append(roster)
+                roster_names = {h.name: h for h in roster.data}
+                # testimonial pages follow while frames carry roster names
+                tframes = []
+                j = i + 1
+                while j < len(frames) and not self._is_roster(frames[j]) and any(
+                        despace(l.text) in roster_names for l in frames[j]):
+                    tframes.append(frames[j])
+                    j += 1
+                if tframes:
+                    stream.append(self._testimonials(tframes, roster.data))
+                i = j
+                continue
+            if len(fr) == 1 and not fr[0].vertical and titleish(fr[0]) and display_width(fr[0].text) <= 40 \
+                    and not ends_sentence(fr[0].text):
+                stream.append(_Special("caption", fr[0].text, fr))
+                i += 1
+                continue
+            stream.extend(self._text_frame(fr, W))
+            i += 1
+        units = self._units(stream)
+        self._classify_quotes(units)
+        self._apply_meta(units)
+        texts = [(b.line, b.text) for u in units for b in u.blocks] + \
+            [(h.testimonial_lines[0], t) for h in self.honourees if h.testimonial_lines for t in h.testimonial]
+        for line, text in texts:
+            for a, b in ("“”", "（）", "《》"):
+                if text.count(a) != text.count(b):
+                    self.changes.append(Change("unbalanced_marks", line, text[:30] + "…", "", uncertain=True,
+                                               note=f"{a} and {b} do not pair up in this paragraph — a misprint in the "
+                                                    "source or text lost in the extraction; check the printed issue"))
+        for u in units:
+            if not u.title and u.kind not in ("quote", "caption", "testimonials"):
+                self.changes.append(Change("untitled", u.source_lines[0], u.text()[:30], "", uncertain=True,
+                                           note=f"{u.kind} without a title in the source; add one with unit_meta if wanted"))
+        self._check_unused()
+        return Document(units, self.honourees, self.ornaments, self.changes, self.pairings)
+
+    # ---------------------------------------------------------- frames
+    @staticmethod
+    def _is_roster(fr: list[Line]) -> bool:
+        """A vertical title followed by at least three 'NAME affiliation' lines."""
+        return fr[0].vertical and sum(1 for l in fr[1:] if parse_roster_line(l.text)) >= 3
+
+    def _roster(self, fr: list[Line]) -> _Special | None:
+        if not self._is_roster(fr):
+            return None
+        parsed = [parse_roster_line(l.text) for l in fr[1:]]
+        honour = fr[0].text
+        people: list[Honouree] = []
+        for l, p in zip(fr[1:], parsed):
+            if p and not (people and people[-1].printed.endswith(("、", "，"))):
+                name, ann, rest = p
+                g, e = split_annotation(ann)
+                people.append(Honouree(id="", name=name, honour=honour, gender=g, ethnicity=e, printed=rest,
+                                       source_lines=(l.n, l.last), annotation=ann))
+            elif people:
+                h = people[-1]
+                h.printed += l.text
+                h.source_lines = (h.source_lines[0], l.last)
+                self.changes.append(Change("roster_continuation", l.n, l.text, h.printed,
+                                           note=f"wrapped affiliation of {h.name}"))
+            else:
+                self.changes.append(Change("roster_unparsed", l.n, l.text, "", uncertain=True,
+                                           note="line after the roster title is not 'NAME affiliation'"))
+        for h in people:
+            h.printed = strip_cjk_spaces(h.printed)
+            h.affiliation, h.post = split_post(h.printed)
+            if not h.post:
+                self.changes.append(Change("split_post", h.source_lines[0], h.printed, h.affiliation, uncertain=True,
+                                           note=f"{h.name}: no clear post in the affiliation; left whole"))
+        base = len(self.honourees)
+        for k, h in enumerate(people, 1):
+            h.id = f"h{base + k:02d}"
+        self.honourees.extend(people)
+        self.changes.append(Change("roster", fr[0].n, "", f"{honour}: {len(people)} names", note="vertical roster title"))
+        return _Special("roster", people, fr)
+
+    def _doc_width(self) -> float:
+        if self._doc_w is None:
+            ws = [l.width for l in self.lines if not l.vertical and l.width >= 8]
+            self._doc_w = statistics.median(ws) if ws else 0.0
+        return self._doc_w
+
+    def _flag_truncated(self, body: list[Line], W: float) -> None:
+        """Lines of a text block much wider than the magazine's columns, set to
+        the full measure and not ending a sentence, may have lost text at
+        their end in the extraction: flag each one."""
+        doc_w = self._doc_width()
+        if not doc_w or W < 1.6 * doc_w:
+            return
+        for l in body:
+            if l.width >= W - 3.5 and not ends_sentence(l.text):
+                self.changes.append(Change(
+                    "truncated_line", l.n, l.text, "", uncertain=True,
+                    note=f"text may be missing here (source line {l.n} truncated): a full-measure line of a "
+                         f"{W:g}-em wide block that stops mid-sentence; it was joined to the next line as if the "
+                         "sentence continued — check against the printed issue"))
+
+    def _text_frame(self, fr: list[Line], W: float) -> list[object]:
+        out: list[object] = []
+        head = find_head_block(fr, W) if fr[0].lead else 0
+        if head:
+            out.append(TitleBlock(fr[:head], "head"))
+        tail = find_tail_block(fr, W, head)
+        body = fr[head:tail]
+        self._flag_truncated(body, W)
+        chunk: list[Line] = []
+        for l in body:
+            if l.vertical:
+                if chunk:
+                    out.append(chunk)
+                    chunk = []
+                out.append(TitleBlock([l], "vertical"))
+            else:
+                chunk.append(l)
+        if chunk:
+            out.append(chunk)
+        if tail < len(fr):
+            last_body = body[-1] if body else None
+            interrupts = bool(last_body and not ends_sentence(last_body.text))
+            out.append(TitleBlock(fr[tail:], "tail", interrupts))
+        return out
+
+    # ---------------------------------------------------------- testimonials
+    def _testimonials(self, frames: list[list[Line]], people: list[Honouree]) -> _Special:
+        by_name = {h.name: h for h in people}
+        order = {h.name: k for k, h in enumerate(people)}
+        owners = self.corr.owners()
+        all_lines: list[Line] = []
+        for fr in frames:
+            all_lines.extend(fr)
+            items: list[tuple[str, object]] = []   # ("text", [Line]) | ("sig", (name, lines))
+            text: list[Line] = []
+            i = 0
+            while i < len(fr):
+                key = despace(fr[i].text)
+                if key in by_name:
+                    if text:
+                        items.append(("text", text))
+                        text = []
+                    h = by_name[key]
+                    want = despace(h.printed)
+                    acc, j = "", i + 1
+                    while j < len(fr) and acc != want:
+                        nxt = acc + despace(fr[j].text)
+                        if want.startswith(nxt) and despace(fr[j].text) not in by_name:
+                            acc, j = nxt, j + 1
+                        else:
+                            break
+                    if acc != want:
+                        self.changes.append(Change("testimonial_signature", fr[i].n, acc, h.printed, uncertain=True,
+                                                   note=f"{h.name}: affiliation under the testimonial differs from the roster"))
+                    items.append(("sig", (key, fr[i:j])))
+                    i = j
+                    continue
+                text.append(fr[i])
+                i += 1
+            if text:
+                items.append(("text", text))
+            self._pair_frame(items, by_name, order, owners)
+        return _Special("testimonials", people, all_lines)
+
+    def _pair_frame(self, items, by_name, order, owners) -> None:
+        # split text runs into testimonial paragraphs and ornaments, then pair
+        # each run of testimonials with the run of signatures after it
+        seq: list[tuple[str, object]] = []
+        for kind, payload in items:
+            if kind == "sig":
+                seq.append(("sig", payload))
+                continue
+            paras, ch = clean_paragraphs(payload)  # type: ignore[arg-type]
+            self.changes.extend(ch)
+            # testimonials have no headings: a paragraph that stops mid-sentence goes on in the next one
+            merged: list[Paragraph] = []
+            for p in paras:
+                if merged and not ends_sentence(merged[-1].text) and not _is_ornament(merged[-1]):
+                    prev = merged.pop()
+                    p = Paragraph(prev.text + p.text, prev.lines + p.lines)
+                merged.append(p)
+            for p in merged:
+                if ends_sentence(p.text):
+                    seq.append(("para", p))
+                elif _is_ornament(p):
+                    self.ornaments.append(Ornament(p.text, (p.first, p.last), "decorative words on a testimonial page"))
+                    for l in p.lines:
+                        self.changes.append(Change("drop_ornament_words", l.n, l.text, "",
+                                                   note="page ornament on a testimonial page (short words between "
+                                                        "a testimonial and its signature; not testimonial text)"))
+                else:
+                    seq.append(("para", p))
+                    self.changes.append(Change("testimonial_text", p.last, p.text[-20:], "", uncertain=True,
+                                               note="testimonial text that does not end a sentence"))
+        k = 0
+        while k < len(seq):
+            paras = []
+            while k < len(seq) and seq[k][0] == "para":
+                paras.append(seq[k][1])
+                k += 1
+            sigs = []
+            while k < len(seq) and seq[k][0] == "sig":
+                sigs.append(seq[k][1])
+                k += 1
+            if not paras and not sigs:
+                k += 1
+                continue
+            self._pair(paras, sigs, by_name, order, owners)
+
+    def _pair(self, paras: list[Paragraph], sigs, by_name, order, owners) -> None:
+        names = [s[0] for s in sigs]
+        if len(paras) != len(names):
+            if len(names) == 1 and paras:
+                paras = [paras]  # several paragraphs, one person
+            else:
+                for p in paras:
+                    self.changes.append(Change("pair_testimonial", p.first, p.text[:30], "", uncertain=True,
+                                               note=f"{len(paras)} testimonials but {len(names)} names here; not assigned"))
+                return
+        else:
+            paras = [[p] for p in paras]
+        printed = list(names)
+        by_roster = sorted(names, key=lambda nm: order.get(nm, 0))
+        assigned = list(by_roster)
+        decided: dict[int, object] = {}
+        for k, ps in enumerate(paras):
+            corr = owners.get(ps[0].first)
+            if corr is None:
+                continue
+            self.used_corrections.add(corr.index)
+            want = str(corr.args["honouree"]).replace(" ", "")
+            if want not in assigned:
+                self.changes.append(Change("pair_testimonial", ps[0].first, "", want, uncertain=True,
+                                           note=f"correction names '{want}', who is not signed under these testimonials"))
+                continue
+            other = assigned.index(want)
+            assigned[other], assigned[k] = assigned[k], want
+            decided[k] = corr
+        for k, (ps, nm) in enumerate(zip(paras, assigned)):
+            first = ps[0].first
+            if k in decided:
+                corr = decided[k]
+                reason = f"editor correction: {corr.reason}" if corr.reason else "editor correction"  # type: ignore[attr-defined]
+                uncertain = bool(corr.args.get("uncertain", False))  # type: ignore[attr-defined]
+            elif decided and len(paras) - len(decided) == 1:
+                reason = "the only one left once the editor corrections placed the others"
+                uncertain = False
+            elif by_roster != printed:
+                reason = "testimonials follow the roster order; the names under them were printed in another order"
+                uncertain = True
+            else:
+                reason = "one testimonial per name, in the printed order"
+                uncertain = False
+            h = by_name[nm]
+            text_paras = [p.text for p in ps]
+            h.testimonial = text_paras
+            h.testimonial_lines = (first, ps[-1].last)
+            self.pairings.append({"source_line": first, "name": nm, "printed_name_order": printed,
+                                  "reason": reason, "uncertain": uncertain, "excerpt": text_paras[0][:24]})
+            self.changes.append(Change("pair_testimonial", first, text_paras[0][:40] + "…", nm, uncertain=uncertain,
+                                       note=reason))
+        for nm, lines in sigs:
+            by_name[nm].signature_lines = (lines[0].n, lines[-1].last)
+
+    # ---------------------------------------------------------- units
+    def _units(self, stream: list[object]) -> list[Unit]:
+        units: list[Unit] = []
+        region = _Region()
+
+        def close() -> None:
+            nonlocal region
+            if region.lines or region.titles:
+                units.extend(self._region_units(region))
+            region = _Region()
+
+        for item in stream:
+            if isinstance(item, list):
+                region.lines.extend(item)
+            elif isinstance(item, TitleBlock):
+                if item.position == "head":
+                    close()
+                    region.head = item
+                    region.titles.append((item, -1))
+                elif item.position == "vertical":
+                    anchor = region.lines[-1].n if region.lines else -1
+                    region.titles.append((item, anchor))
+                    close()
+                else:
+                    anchor = region.lines[-1].n if region.lines else -1
+                    region.titles.append((item, anchor))
+                    if not item.interrupts:
+                        close()
+            elif isinstance(item, _Special):
+                close()
+                units.append(self._special_unit(item))
+        close()
+        return [u for u in units if u is not None]
+
+    def _special_unit(self, sp: _Special) -> Unit:
+        lines = sp.lines
+        span = (lines[0].n, max(l.last for l in lines))
+        if sp.kind == "caption":
+            text = strip_cjk_spaces(str(sp.data))
+            self.changes.append(Change("caption", lines[0].n, lines[0].text, text,
+                                       note="a frame of one short line: photo caption"))
+            return Unit("caption", source_lines=span,
+                        blocks=[Block("figure", text, f"images/photo-{lines[0].n}.jpg")])
+        people: list[Honouree] = sp.data  # type: ignore[assignment]
+        honour = people[0].honour if people else ""
+        if sp.kind == "roster":
+            return Unit("roster", title=lines[0].text, vertical_title=True, honour=honour, source_lines=span,
+                        title_lines=[lines[0].n])
+        return Unit("testimonials", honour=honour, source_lines=span)
+
+    def _region_units(self, region: _Region) -> list[Unit]:
+        force = self.corr.forced_breaks()
+        paras, ch = clean_paragraphs(region.lines, force) if region.lines else ([], [])
+        self.changes.extend(ch)
+        covered = {n for l in region.lines for n in range(l.n, l.last + 1)}
+        for c in self.corr.of("paragraph_break") + self.corr.of("join_paragraphs"):
+            if c.args["after"] in covered:
+                self.used_corrections.add(c.index)
+                self.changes.append(Change(f"correction:{c.kind}", c.args["after"], "",
+                                           "paragraph ends here" if c.kind == "paragraph_break" else "paragraph continues",
+                                           note=c.reason))
+        # title groups with their anchor paragraph index
+        splits = self.corr.title_splits()
+        groups: list[tuple[TitleInfo, int]] = []
+        credits: list[tuple[TitleInfo, int]] = []
+        for block, anchor in region.titles:
+            idx = 0 if anchor < 0 else next((k for k, p in enumerate(paras) if any(l.n <= anchor <= l.last for l in p.lines)),
+                                            max(0, len(paras) - 1))
+            parts = split_title_block(block, splits)
+            if len(parts) > 1:
+                for c in self.corr.of("split_title_block"):
+                    if any(l.n == c.source_line for l in block.lines):
+                        self.used_corrections.add(c.index)
+                        self.changes.append(Change("correction:split_title_block", c.source_line, "", "new title group",
+                                                   note=c.reason))
+            for part in parts:
+                info = parse_title_group(part)
+                if block.position == "vertical":
+                    info.vertical_title = True
+                if info.title:
+                    groups.append((info, idx))
+                elif info.credit or info.author:
+                    credits.append((info, idx))
+                else:
+                    info.note = " ".join(x for x in (info.note, info.subtitle, info.section) if x) or \
+                        " ".join(l.text for l in part)
+                    info.subtitle = info.section = ""
+                    credits.append((info, idx))
+                    self.changes.append(Change("title_block", part[0].n, " / ".join(l.text for l in part), info.note,
+                                               uncertain=True, note="title-like lines without a title; kept in 'note:'"))
+            if block.position == "tail" and len(clusters([l for l in block.lines if not l.vertical])) > 3 and len(parts) == 1:
+                self.changes.append(Change("title_block", block.first, " / ".join(l.text for l in block.lines), "",
+                                           uncertain=True, note="long title block read as one title group; "
+                                           "add split_title_block if it holds two titles"))
+        # hard splits inside the region
+        hard = {0}
+        for k, p in enumerate(paras):
+            if k and p.text == "同志们：":
+                hard.add(k)
+            elif k and p.starts_frame and ends_sentence(paras[k - 1].text):
+                w0, w1 = self.frame_w.get(paras[k - 1].lines[-1].n, 0), self.frame_w.get(p.first, 0)
+                if w0 and w1 and abs(w0 - w1) >= max(3, 0.15 * max(w0, w1)):
+                    hard.add(k)
+                    self.changes.append(Change("unit_boundary", p.first, "", "new unit",
+                                               note=f"new text frame with another column width ({w0:g} → {w1:g} ems)"))
+        bounds = sorted(hard)
+        units: list[Unit] = []
+        for bi, b0 in enumerate(bounds):
+            b1 = bounds[bi + 1] if bi + 1 < len(bounds) else len(paras)
+            sub = paras[b0:b1]
+            last = bi == len(bounds) - 1
+            gs = [(info, max(0, idx - b0)) for info, idx in groups if b0 <= idx < b1 or (last and idx >= b1)]
+            cs = [(info, max(0, idx - b0)) for info, idx in credits if b0 <= idx < b1 or (last and idx >= b1)]
+            units.extend(self._split_by_titles(sub, gs, cs))
+        return units
+
+    def _split_by_titles(self, paras: list[Paragraph], groups, credits) -> list[Unit]:
+        if len(groups) <= 1:
+            return [self._make_unit(paras, groups[0][0] if groups else None, [c for c, _ in credits])]
+        starts = self.corr.unit_starts()
+        cut = [0]
+        for i in range(1, len(groups)):
+            prev_anchor = groups[i - 1][1]
+            anchor = groups[i][1]
+            lo = (prev_anchor + 1) if anchor != prev_anchor else cut[-1] + 1
+            lo = max(lo, cut[-1] + 1)
+            hi = anchor
+            chosen = None
+            for k in range(lo, min(hi, len(paras) - 1) + 1):
+                c = starts.get(paras[k].first)
+                if c is not None:
+                    chosen = k
+                    self.used_corrections.add(c.index)
+                    self.changes.append(Change("correction:unit_start", paras[k].first, "", "unit starts here",
+                                               note=c.reason))
+                    break
+            if chosen is None:
+                best, best_score = None, 0
+                for k in range(lo, min(hi, len(paras) - 1) + 1):
+                    p = paras[k]
+                    if self._is_heading(paras, k) or not ends_sentence(paras[k - 1].text):
+                        continue
+                    score = 0
+                    if p.starts_frame:
+                        score += 2
+                    if p.lines[0].page_break:
+                        score += 2
+                    if _DATE_START.match(p.text) or _NEWS_OPENER.match(p.text):
+                        score += 1
+                    if score and score >= best_score:
+                        best, best_score = k, score
+                if best is None:
+                    best = max(lo, 1) if lo < len(paras) else len(paras) - 1
+                    self.changes.append(Change("unit_boundary", paras[best].first, "", "unit starts here", uncertain=True,
+                                               note=f"two titles ('{groups[i - 1][0].title[:12]}…', '{groups[i][0].title[:12]}…') "
+                                               "share one body and nothing in the layout shows where the second starts; "
+                                               "guessed — record a unit_start correction"))
+                else:
+                    self.changes.append(Change("unit_boundary", paras[best].first, "", "unit starts here",
+                                               note="new page/frame, folio or dateline between two titled bodies"))
+                chosen = best
+            cut.append(chosen)
+        cut.append(len(paras))
+        out = []
+        for i, (info, _) in enumerate(groups):
+            sub = paras[cut[i]:cut[i + 1]]
+            cr = [c for c, idx in credits if cut[i] <= idx < cut[i + 1]]
+            out.append(self._make_unit(sub, info, cr))
+        return out
+
+    def _is_heading(self, paras: list[Paragraph], k: int) -> bool:
+        p = paras[k]
+        return (not ends_sentence(p.text) and display_width(p.text) <= 60 and k + 1 < len(paras)
+                and not _CREDIT.match(p.text))
+
+    def _make_unit(self, paras: list[Paragraph], info: TitleInfo | None, credits: list[TitleInfo]) -> Unit:
+        u = Unit("news")
+        blocks: list[Block] = []
+        for k, p in enumerate(paras):
+            if self._is_heading(paras, k):
+                blocks.append(Block("h2", p.text, line=p.first))
+                self.changes.append(Change("heading", p.first, p.text, "## " + p.text,
+                                           note="short paragraph without sentence end, followed by text"))
+            else:
+                blocks.append(Block("p", p.text, line=p.first))
+                if not ends_sentence(p.text) and not _CREDIT.match(p.text):
+                    self.changes.append(Change("paragraph_end", p.last, p.text[-20:], "", uncertain=True,
+                                               note="paragraph does not end a sentence; text may be missing or misplaced"))
+        u.blocks = blocks
+        srcs = [p.first for p in paras] + [p.last for p in paras]
+        if info:
+            u.title, u.subtitle, u.author, u.affiliation = info.title, info.subtitle, info.author, info.affiliation
+            u.note, u.section, u.vertical_title = info.note, info.section, info.vertical_title
+            u.title_lines = info.lines
+            srcs += info.lines
+            if info.joined_title_lines > 1:
+                self.changes.append(Change("title_join", info.first_line, "", u.title, uncertain=True,
+                                           note=f"title joined from {info.joined_title_lines} lines without a space; "
+                                           "if the lines were separate phrases, set the title with unit_meta"))
+            if info.note:
+                self.changes.append(Change("kicker", info.first_line, info.note, "note: " + info.note,
+                                           note="line above the title (引题) kept in 'note:'"))
+        for c in credits:
+            u.author = u.author or c.author or c.credit
+            u.affiliation = u.affiliation or c.affiliation
+            if c.note:
+                u.note = f"{u.note} {c.note}".strip()
+            u.title_lines = u.title_lines + c.lines
+            srcs += c.lines
+        u.source_lines = (min(srcs), max(srcs)) if srcs else (0, 0)
+        u.kind = self._kind(u, paras, credits)
+        if u.kind == "news":
+            self._date(u, paras)
+        u.covered = {n for p in paras for l in p.lines for n in range(l.n, l.last + 1)} | set(u.title_lines)
+        return u
+
+    def _kind(self, u: Unit, paras: list[Paragraph], credits: list[TitleInfo]) -> str:
+        if (paras and paras[0].text.startswith("同志们")) or u.title.endswith("讲话"):
+            return "speech"
+        if u.vertical_title and u.title in ("编者按", "编者的话", "按语"):
+            return "editors-note"
+        if u.author and not any(c.credit for c in credits):
+            return "article"
+        return "news"
+
+    def _date(self, u: Unit, paras: list[Paragraph]) -> None:
+        for text in ([u.note] if u.note else []) + ([paras[0].text] if paras else []):
+            m = _DATE_START.match(text)
+            if m:
+                year = m.group("y") or self._doc_year()
+                if year:
+                    u.date = f"{int(year):04d}-{int(m.group('m')):02d}-{int(m.group('d')):02d}"
+                    self.changes.append(Change("date", u.source_lines[0], m.group(0), u.date, uncertain=not m.group("y"),
+                                               note="dateline" + ("" if m.group("y") else "; year taken from the other full dates in the text")))
+                return
+
+    def _doc_year(self) -> str:
+        if self._year is None:
+            years = Counter(m.group(1) for l in self.lines
+                            for m in re.finditer(r"(\d{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", l.text))
+            self._year = years.most_common(1)[0][0] if years else ""
+        return self._year
+
+    # ---------------------------------------------------------- post passes
+    def _classify_quotes(self, units: list[Unit]) -> None:
+        texts = [(u, despace(u.text())) for u in units]
+        for u, t in texts:
+            if u.kind != "news" or u.title or not t or len(u.blocks) > 3:
+                continue
+            for other, ot in texts:
+                if other is not u and len(ot) > len(t) and t in ot:
+                    u.kind = "quote"
+                    self.changes.append(Change("quote", u.source_lines[0], t[:30], "quote",
+                                               note=f"untitled text repeated from '{other.title or other.kind}' "
+                                               f"(lines {other.source_lines[0]}–{other.source_lines[1]}): a quote page"))
+                    break
+
+    def _apply_meta(self, units: list[Unit]) -> None:
+        for c in self.corr.meta():
+            line = c.source_line
+            target = next((u for u in units if line in u.title_lines), None) or \
+                next((u for u in units if line in u.covered), None) or \
+                next((u for u in units if u.source_lines[0] <= line <= u.source_lines[1]), None)
+            if target is None:
+                self.changes.append(Change("correction:unit_meta", line, "", "", uncertain=True,
+                                           note=f"no unit covers line {line}; correction not applied"))
+                continue
+            self.used_corrections.add(c.index)
+            for key, value in c.args.items():
+                if key == "source_line":
+                    continue
+                before = getattr(target, key, "")
+                setattr(target, key, value if key == "vertical_title" else str(value))
+                self.changes.append(Change("correction:unit_meta", line, f"{key}: {before}", f"{key}: {value}",
+                                           note=c.reason))
+            # a title set by the editor settles the title_join question
+            if "title" in c.args:
+                self.changes = [ch if not (ch.rule == "title_join" and ch.source_line in target.covered) else
+                                Change(ch.rule, ch.source_line, ch.before, ch.after, False, ch.note + " — settled by editor correction")
+                                for ch in self.changes]
+            if "title" in c.args or "kind" in c.args:
+                self.changes = [ch if not (ch.rule == "untitled" and target.source_lines[0] <= ch.source_line
+                                           <= target.source_lines[1]) else
+                                Change(ch.rule, ch.source_line, ch.before, ch.after, False, ch.note + " — settled by editor correction")
+                                for ch in self.changes]
+
+    def _check_unused(self) -> None:
+        for c in self.corr.items:
+            if c.kind == "move_lines" or c.index in self.used_corrections:
+                continue
+            self.changes.append(Change("correction:unused", c.source_line, c.describe(), "", uncertain=True,
+                                       note="this correction did not match anything; check its line number"))

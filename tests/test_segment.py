@@ -1,0 +1,224 @@
+"""Segmentation: the structural predicates, title blocks, rosters and small
+synthetic issues laid out the way the extractor lays out the seed."""
+
+from __future__ import annotations
+
+from booklet.clean import Line, clean_lines, display_width, split_lines
+from booklet.corrections import Correction, Corrections
+from booklet.segment import (byline_kind, parse_roster_line, parse_title_group, segment, split_annotation,
+                             split_post, titleish)
+
+
+def col(text: str, width: int, lead: bool = False, blank: bool = True) -> str:
+    """Set a paragraph as the extractor gives it: hard-wrapped, the indent lost."""
+    lines, cur, cap = [], "", width - 2
+    for ch in text:
+        if cur and display_width(cur + ch) > cap:
+            lines.append(cur)
+            cur, cap = "", width
+        cur += ch
+    lines.append(cur)
+    if lead:
+        lines[0] = " " + lines[0]
+    return ("\n\n" if blank else "\n").join(lines)
+
+
+def run(raw: str, corr: Corrections | None = None):
+    lines, changes = clean_lines(split_lines(raw))
+    return segment(lines, corr)
+
+
+def L(text: str, n: int = 1, gap: bool = False, vertical: bool = False) -> Line:
+    return Line(n=n, text=text, gap=gap, vertical=vertical)
+
+
+# ---------------------------------------------------------------- predicates
+
+def test_titleish_and_bylines():
+    assert titleish(L("在全国劳动模范和先进工作者表彰大会上的讲话"))
+    assert not titleish(L("现中华民族伟大复兴的关键时期。经过长期奋斗，我国"))
+    assert not titleish(L("今年以来，"))
+    assert byline_kind("全国人大常委会副委员长、中华全国总工会主席 王东明") == "affil"
+    assert byline_kind("省委常委、省总工会主席 马吉孝") == "affil"
+    assert byline_kind("习近平") == "name"
+    assert byline_kind("省总经济部") == "org"
+    assert byline_kind("（省总办公室）") == "credit"
+    assert byline_kind("提振精气神 书写新篇章") == ""
+    assert byline_kind("王建军主持") == ""
+
+
+def test_parse_roster_lines():
+    assert parse_roster_line("宗 冰 亚洲硅业（青海）股份有限公司总工程师") == ("宗冰", "", "亚洲硅业（青海）股份有限公司总工程师")
+    assert parse_roster_line("李 晶（女） 海东市民和孝康养老服务中心主任") == ("李晶", "（女）", "海东市民和孝康养老服务中心主任")
+    assert parse_roster_line("切阳什姐（女，藏族）青海省体育工作一大队竞走运动员兼助理教练")[:2] == ("切阳什姐", "（女，藏族）")
+    assert parse_roster_line("韩木海买（撒拉族） 广东省广州市黄埔区民族团结进步协会副会长、")[0] == "韩木海买"
+    assert parse_roster_line("曲麻莱县约改镇格欠村纪委委员") is None
+    assert parse_roster_line("索南达杰保护站站长") is None
+    assert split_annotation("（女，藏族）") == ("女", "藏族")
+    assert split_annotation("（撒拉族）") == ("", "撒拉族")
+
+
+def test_split_post():
+    assert split_post("亚洲硅业（青海）股份有限公司总工程师") == ("亚洲硅业（青海）股份有限公司", "总工程师")
+    assert split_post("中国石油青海销售公司质检站站长") == ("中国石油青海销售公司质检站", "站长")
+    assert split_post("西宁市城西区虎台社区卫生服务中心全科护师") == ("西宁市城西区虎台社区卫生服务中心", "全科护师")
+    assert split_post("青海大学教授，硕士生导师") == ("青海大学", "教授，硕士生导师")
+    assert split_post("果洛州玛沁县大武乡格多村支部书记") == ("果洛州玛沁县大武乡格多村", "支部书记")
+    assert split_post("广东省广州市黄埔区民族团结进步协会副会长、广州市民宗局骨干联络员") == \
+        ("广东省广州市黄埔区民族团结进步协会", "副会长、广州市民宗局骨干联络员")
+    assert split_post("某某") == ("某某", "")
+
+
+# ---------------------------------------------------------------- title groups
+
+def test_title_and_speaker():
+    info = parse_title_group([L("在全国劳动模范和先进工作者表彰大会上的讲话", 97), L("习近平", 98)])
+    assert (info.title, info.author) == ("在全国劳动模范和先进工作者表彰大会上的讲话", "习近平")
+
+
+def test_title_subtitle_and_affiliation_byline():
+    info = parse_title_group([L("团结动员亿万职工建功新征程", 1), L("——学习习近平总书记在全国劳动模范和先进工作者表彰大会上的重要讲话精神", 2),
+                              L("全国人大常委会副委员长、中华全国总工会主席 王东明", 4, gap=True)])
+    assert info.title == "团结动员亿万职工建功新征程"
+    assert info.subtitle.startswith("学习习近平总书记")
+    assert (info.affiliation, info.author) == ("全国人大常委会副委员长、中华全国总工会主席", "王东明")
+
+
+def test_news_kicker_title_subtitle():
+    info = parse_title_group([L("王东明出席学习贯彻习近平总书记在全国劳动模范和先进工作者表彰大会上的重要讲话精神座谈会时指出", 1),
+                              L("始终牢记习近平总书记嘱托", 3, gap=True), L("团结动员广大职工建功“十四五”奋进新征程", 4),
+                              L("李玉赋主持会议", 6, gap=True)])
+    assert info.note.startswith("王东明出席") and info.subtitle == "李玉赋主持会议"
+    assert info.title == "始终牢记习近平总书记嘱托团结动员广大职工建功“十四五”奋进新征程"
+    assert info.joined_title_lines == 2
+
+
+def test_subtitle_before_title():
+    info = parse_title_group([L("——全省各级工会参加全总学习贯彻习近平总书记", 1), L("在全国劳动模范表彰大会上的重要讲话精神座谈会", 3, gap=True),
+                              L("提振精气神 书写新篇章", 5, gap=True)])
+    assert info.title == "提振精气神 书写新篇章"
+    assert info.subtitle == "全省各级工会参加全总学习贯彻习近平总书记在全国劳动模范表彰大会上的重要讲话精神座谈会"
+
+
+def test_vertical_banner_is_section():
+    info = parse_title_group([L("省委省政府高度重视劳模工作", 1, vertical=True), L("省委省政府欢送我省全国劳动模范和先进工作者赴京受奖", 3, gap=True),
+                              L("王建军讲话信长星出席", 5, gap=True)])
+    assert (info.section, info.title, info.subtitle) == ("省委省政府高度重视劳模工作", "省委省政府欢送我省全国劳动模范和先进工作者赴京受奖", "王建军讲话信长星出席")
+
+
+# ---------------------------------------------------------------- small issues
+
+P1 = "当今世界正经历百年未有之大变局，我国正处于实现中华民族伟大复兴的关键时期。经过长期奋斗，我国经济实力、科技实力、综合国力跃上新的大台阶，人民生活水平显著提高。"
+P2 = "劳动是一切幸福的源泉。新形势下，我国工人阶级和广大劳动群众要继续学先进赶先进，自觉践行社会主义核心价值观。"
+
+
+def test_speech_with_displaced_title_is_rejoined():
+    body = col(P1, 16)
+    cut = body.index("经过长期奋斗，我国") + len("经过长期奋斗，我国")
+    first, rest = body[:cut], body[cut:].lstrip("\n")
+    raw = (" 同志们：\n\n" + first + "\n\n在全国劳模大会上的讲话\n张三\n " + rest + "\n\n" + col(P2, 16) + "\n")
+    doc = run(raw)
+    assert len(doc.units) == 1
+    u = doc.units[0]
+    assert (u.kind, u.title, u.author) == ("speech", "在全国劳模大会上的讲话", "张三")
+    assert [b.text for b in u.blocks] == ["同志们：", P1, P2]
+
+
+ROSTER = """ 全
+国
+劳
+动
+模
+范
+
+宗 冰 亚洲硅业（青海）股份有限公司总工程师
+
+李 晶（女） 海东市民和孝康养老服务中心主任
+
+扎 保（回族） 海南州同德县唐谷镇达隆村村卫生室村医
+
+完德尖措（土族） 黄南州同仁县热贡龙树画苑画师
+"""
+T1 = "我所在的硅材料行业，是新能源和半导体产业的基础。"
+TA = "今后我将继续保持医者仁心的精神，医治更多的患者，更好地为他们服务。"
+TB = "今后我将培养好每一位徒弟，为热贡文化产业发展奉献自己的力量。"
+
+
+def _pages() -> str:
+    return (" " + col(T1, 12) + "\n\n当好主人翁\n\n致敬\n劳模\n\n宗冰\n\n亚洲硅业（青海）股份有限公司总工程师\n"
+            " " + col(TA, 12) + "\n\n" + col(TB, 17) +
+            "\n\n完德尖措\n\n黄南州同仁县热贡龙树画苑画师\n\n扎保\n\n海南州同德县唐谷镇达隆村\n\n村卫生室村医\n")
+
+
+def test_roster_and_testimonials_follow_roster_order():
+    doc = run(ROSTER + _pages())
+    assert [u.kind for u in doc.units] == ["roster", "testimonials"]
+    assert doc.units[0].title == "全国劳动模范" and doc.units[0].vertical_title
+    people = {h.name: h for h in doc.honourees}
+    assert list(people) == ["宗冰", "李晶", "扎保", "完德尖措"]
+    assert people["李晶"].gender == "女" and people["扎保"].ethnicity == "回族"
+    assert (people["宗冰"].affiliation, people["宗冰"].post) == ("亚洲硅业（青海）股份有限公司", "总工程师")
+    assert people["宗冰"].testimonial == [T1]
+    assert people["李晶"].testimonial == []
+    assert people["扎保"].testimonial == [TA] and people["完德尖措"].testimonial == [TB]
+    flagged = [c for c in doc.review if c.rule == "pair_testimonial"]
+    assert {c.after for c in flagged} == {"扎保", "完德尖措"}      # printed names were in the other order
+    assert [o.text for o in doc.ornaments] == ["当好主人翁致敬劳模"]
+
+
+def test_testimonial_owner_correction_decides():
+    first_line = next(i + 1 for i, l in enumerate((ROSTER + _pages()).split("\n")) if l.strip().startswith(TB[:6]))
+    corr = Corrections([Correction("testimonial_owner", {"source_line": first_line, "honouree": "扎保"}, "editor knows", index=1)])
+    doc = run(ROSTER + _pages(), corr)
+    people = {h.name: h for h in doc.honourees}
+    assert people["扎保"].testimonial == [TB] and people["完德尖措"].testimonial == [TA]
+    assert not [c for c in doc.review if c.rule.startswith("pair") or c.rule.startswith("correction")]
+
+
+def test_titles_after_body_and_head_title_block():
+    news = col("11月25日，全国总工会召开座谈会，强调要深入学习贯彻重要讲话精神，团结动员广大职工。", 20, lead=True)
+    news2 = col("会议指出，要坚持学以致用，把讲话精神转化为开启新征程的强大动力，推进工会工作迈上新台阶。", 20)
+    raw = (news + "\n\n" + news2 + "\n\n王东明出席学习贯彻习近平总书记重要讲话精神座谈会时指出\n\n"
+           "始终牢记嘱托\n团结奋斗新征程\n\n李玉赋主持会议\n"
+           " 团结动员亿万职工建功新征程\n——学习习近平总书记重要讲话精神\n\n中华全国总工会主席 王东明\n\n"
+           + col("习近平总书记在大会上发表重要讲话，充分肯定了我国工人阶级的巨大贡献，具有重大的政治意义。", 20) + "\n")
+    doc = run(raw)
+    assert [(u.kind, u.title) for u in doc.units] == [("news", "始终牢记嘱托团结奋斗新征程"),
+                                                     ("article", "团结动员亿万职工建功新征程")]
+    news_unit, article = doc.units
+    assert news_unit.subtitle == "李玉赋主持会议" and news_unit.note.startswith("王东明出席")
+    assert news_unit.date == "" or news_unit.date.endswith("-11-25")
+    assert len(news_unit.blocks) == 2
+    assert (article.author, article.affiliation) == ("王东明", "中华全国总工会主席")
+
+
+def test_unit_start_and_split_title_block_corrections():
+    a = col("近日，省委省政府欢送我省赴京参加表彰大会的全国劳动模范和先进工作者，省领导出席并讲话。", 30, lead=True)
+    b = col("会议强调，要贴近生活、贴近群众、贴近实际，开展劳动创造幸福为主题的宣传教育，把规定动作做到位。", 30)
+    raw = a + "\n\n" + b + "\n\n省委省政府欢送劳模赴京受奖\n\n王建军讲话\n\n省委常委会召开会议\n\n听取省总工会的汇报\n\n王建军主持\n"
+    lines = raw.split("\n")
+    n_b = next(i + 1 for i, l in enumerate(lines) if l.startswith("会议强调"))
+    n_t = next(i + 1 for i, l in enumerate(lines) if l.startswith("省委常委会"))
+    doc = run(raw)
+    assert len(doc.units) == 1 and any(c.rule == "title_block" for c in doc.review)
+    corr = Corrections([Correction("split_title_block", {"source_line": n_t}, index=1),
+                        Correction("unit_start", {"source_line": n_b}, index=2)])
+    doc = run(raw, corr)
+    assert [u.title for u in doc.units] == ["省委省政府欢送劳模赴京受奖", "听取省总工会的汇报"]
+    assert [u.blocks[0].text[:4] for u in doc.units] == ["近日，省", "会议强调"]
+    assert doc.units[1].note == "省委常委会召开会议" and doc.units[1].subtitle == "王建军主持"
+
+
+def test_caption_editors_note_and_quote():
+    opening = "全国劳动模范和先进工作者表彰大会在北京人民大会堂隆重举行，向受到表彰的同志表示热烈的祝贺。"
+    raw = col(opening, 14, lead=True) + "\n" \
+        " 青海省参加表彰大会的全国劳动模范和先进工作者合影\n" \
+        " " + col(P2, 30) + "\n\n编\n者\n\n按\n\n" + col(P1 + P2, 20) + "\n" \
+        " " + col(P1, 12) + "\n"
+    doc = run(raw)
+    kinds = [u.kind for u in doc.units]
+    assert kinds == ["news", "caption", "editors-note", "news", "quote"]
+    cap = doc.units[1]
+    assert cap.blocks[0].kind == "figure" and cap.blocks[0].text == "青海省参加表彰大会的全国劳动模范和先进工作者合影"
+    note = doc.units[2]
+    assert note.title == "编者按" and note.vertical_title and note.blocks[0].text == P2
