@@ -15,10 +15,9 @@ from booklet.errors import BookletError
 from booklet.importer import decode_raw, import_raw
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = Path("/work/shared/seed/000_ab36f121348c0e58.txt")
+SEED = Path(__file__).resolve().parents[1] / "source" / "raw-2020-model-workers.txt"
 CORRECTIONS = ROOT / "content" / "corrections.yaml"
 
-pytestmark = pytest.mark.skipif(not SEED.is_file(), reason="seed text not available")
 
 # Faux-bold (doubled) testimonial lines and the doubled title, read off the seed by eye.
 DOUBLED = [(1236, 1238), (2017, 2035), (2041, 2059), (2064, 2082), (2090, 2106), (2223, 2245), (2247, 2265),
