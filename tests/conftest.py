@@ -28,3 +28,16 @@ def built_mini(tmp_path_factory) -> tuple[Path, object]:
     from booklet.build import build
     project = copy_project(tmp_path_factory.mktemp("built") / "mini")
     return project, build(project)
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory):
+    """The repository's sample booklet (the whole seed issue), built once."""
+    from booklet.build import build
+    dest = tmp_path_factory.mktemp("sample") / "sample"
+    dest.mkdir()
+    shutil.copy(ROOT / "booklet.yaml", dest)
+    shutil.copytree(ROOT / "content", dest / "content")
+    if (ROOT / "images").is_dir():
+        shutil.copytree(ROOT / "images", dest / "images")
+    return dest, build(dest)

@@ -33,11 +33,14 @@ def contents_numbers(pdf_path):
         for page in pdf.pages:
             text = page.extract_text() or ""
             if text.replace(" ", "").startswith("目录"):
-                found = {}
-                for line in text.splitlines():
+                found, pending = {}, ""
+                for line in text.splitlines()[1:]:
                     m = re.match(r"^(.*?)[\s·]*(\d+)$", line.strip())
                     if m and "·" in line:
-                        found[m.group(1).strip()] = int(m.group(2))
+                        found[(pending + m.group(1)).strip()] = int(m.group(2))
+                        pending = ""
+                    elif len(line.strip()) > 12:      # an entry wrapped onto the next line
+                        pending += line.strip()
                 return found
     raise AssertionError("no contents page")
 

@@ -1,0 +1,79 @@
+"""The sample booklet (the whole seed issue) as a reader and an editor see it."""
+
+import pdfplumber
+import yaml
+
+from test_layouts import contents_numbers, outline
+
+
+def page_texts(pdf_path):
+    with pdfplumber.open(pdf_path) as pdf:
+        return [(p.extract_text() or "").replace(" ", "").replace("\n", "") for p in pdf.pages]
+
+
+def test_every_unit_is_in_the_bookmarks_and_starts_where_the_contents_say(built_sample):
+    project, result = built_sample
+    cfg = yaml.safe_load((project / "booklet.yaml").read_text("utf-8"))
+    titled = []
+    for rel in cfg["units"]:
+        meta = yaml.safe_load((project / rel).read_text("utf-8").split("---")[1])
+        if meta.get("title") or meta.get("honour"):
+            titled.append(meta.get("title") or meta["honour"])
+    marks = [(title, page) for level, title, page in outline(result.digital_pdf) if level == 2]
+    assert [t for t, _ in marks] == titled
+    printed = contents_numbers(result.digital_pdf)
+    starts = dict(marks)
+    assert len(printed) == len(titled)
+    for entry, page in printed.items():
+        key = max((t for t in starts if t.replace(" ", "")[:20] in entry.replace(" ", "")), key=len)
+        assert starts[key] == page, entry
+
+
+def test_every_page_type_is_present(built_sample):
+    project, result = built_sample
+    html = (project / "output" / "booklet.html").read_text("utf-8")
+    for cls in ("cover", "contents", "unit-news", "unit-speech", "unit-article", "unit-quote", "unit-roster",
+                "unit-testimonials", "unit-editors-note", "back-cover", "figure class=\"photo\"", "vertical"):
+        assert cls in html, cls
+
+
+def test_roster_lists_all_35_in_source_order(built_sample):
+    project, result = built_sample
+    people = yaml.safe_load((project / "content" / "honourees.yaml").read_text("utf-8"))["honourees"]
+    assert len(people) == 35
+    starts = {t: p for level, t, p in outline(result.digital_pdf) if level == 2}
+    texts = page_texts(result.digital_pdf)
+    for honour, count in (("全国劳动模范", 25), ("全国先进工作者", 10)):
+        group = [h for h in people if h["honour"] == honour]
+        assert len(group) == count
+        page = starts[honour] - 1
+        text = texts[page] + texts[page + 1]
+        positions = [text.find(h["name"]) for h in group]
+        assert all(p >= 0 for p in positions), [h["name"] for h, p in zip(group, positions) if p < 0]
+        assert positions == sorted(positions)
+        for h in group:
+            if h.get("gender") or h.get("ethnicity"):
+                ann = "（" + "，".join(x for x in (h.get("gender"), h.get("ethnicity")) if x) + "）"
+                assert h["name"] + ann in text
+
+
+def test_every_testimonial_is_on_its_honourees_page(built_sample):
+    project, result = built_sample
+    people = yaml.safe_load((project / "content" / "honourees.yaml").read_text("utf-8"))["honourees"]
+    texts = page_texts(result.digital_pdf)
+    bodies = {h["name"]: h["testimonial"].replace(" ", "").replace("\n", "") for h in people}
+    for h in people:
+        mine = bodies[h["name"]]
+        # stretches of this testimonial that occur in no other testimonial and on one page only
+        unique = [mine[i:i + 16] for i in range(0, len(mine) - 16, 4)
+                  if not any(mine[i:i + 16] in b for n, b in bodies.items() if n != h["name"])]
+        found = {tuple(i for i, t in enumerate(texts) if w in t) for w in unique}
+        pages = next((p for p in found if len(p) == 1), None)
+        assert pages, (h["name"], found)
+        assert h["name"] in texts[pages[0]] and h["affiliation"][:8] in texts[pages[0]]
+
+
+def test_no_unit_overflows(built_sample):
+    _, result = built_sample
+    assert not [w for w in result.warnings if "overflows" in w]
+    assert result.pages % 4 == 0
