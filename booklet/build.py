@@ -56,6 +56,7 @@ def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
     """Everything that can be known without rendering. Raises on the first
     structural error (config, content syntax); collects glyph and image problems."""
     from .images import check_images
+    project = project.resolve()
     progress("config")
     cfg = load_config(project)
     progress("content")
@@ -73,7 +74,7 @@ class Builder:
     """Builds one project, reusing expensive state across builds in a process."""
 
     def __init__(self, project: Path):
-        self.project = project
+        self.project = project.resolve()
         self._env = None
         self._env_key: tuple = ()
         self._font_config = None
