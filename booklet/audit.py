@@ -30,6 +30,8 @@ bleed.
 
 from __future__ import annotations
 
+import re
+
 import sys
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -770,10 +772,15 @@ def _issue(line: _Line, kind: str, detail: str, value: float | None = None) -> I
     return Issue(line.page, line.index, kind, detail, line.snippet, None if value is None else round(value, 2))
 
 
+_LEADER_RE = re.compile(r"[·.…・]{3,}\d*")
+
+
 def _check_edges(line: _Line, out: list[Issue]) -> None:
     text = line.text.replace(" ", "")
     if not text:
         return
+    if _LEADER_RE.fullmatch(text):
+        return  # a contents leader split off its entry at the gap before it, not a line of its own
     first, last = text[0], text[-1]
     if first in NO_LINE_START:
         out.append(_issue(line, "forbidden-start", f"line starts with {first!r}"))

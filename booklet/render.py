@@ -62,7 +62,23 @@ def make_env(project: Path) -> jinja2.Environment:
         auto_reload=True,
     )
     env.filters["vertical_columns"] = vertical_columns
+    env.filters["no_lone"] = no_lone
+    env.filters["split_tail"] = _split_tail
     return env
+
+
+def _split_tail(text: str) -> tuple[str, str]:
+    from .typeset import split_tail
+    return split_tail(text)
+
+
+def no_lone(text: str) -> Markup:
+    """Paragraph text whose last line cannot end up with a single character."""
+    from .typeset import split_tail
+    head, tail = split_tail(text)
+    if not tail:
+        return Markup.escape(text)
+    return Markup('{}<span class="keep">{}</span>').format(head, tail)
 
 
 @dataclass

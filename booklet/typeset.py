@@ -234,6 +234,25 @@ _originals = {}
 # starts a line.
 _LINE_X0 = contextvars.ContextVar('booklet_line_x0', default=None)
 # True while the text box that starts a line is being split (for trim-start).
+# A paragraph's last line must not hold a single character (孤字): the
+# last two units (a Han character, or a whole Latin word / number) and any
+# punctuation after them are kept on one line, so the break moves one
+# character down and justification evens the line above.
+_TAIL_RE = re.compile(
+    f'(?:[{_IDEO}]|[{_ALNUM}]+)[{_CLOSING}{_DIVIDING}{_DASHES}]*'
+    f'(?:[{_IDEO}]|[{_ALNUM}]+)[{_CLOSING}{_DIVIDING}{_DASHES}]*$')
+
+
+def split_tail(text: str) -> tuple[str, str]:
+    """(head, tail) where tail must not be broken: the last two units of a
+    paragraph with their trailing punctuation. Short paragraphs stay whole."""
+    text = text.rstrip()
+    m = _TAIL_RE.search(text)
+    if not m or m.start() < 2:
+        return text, ""
+    return text[:m.start()], text[m.start():]
+
+
 _AT_LINE_START = contextvars.ContextVar('booklet_at_line_start', default=False)
 
 

@@ -379,3 +379,21 @@ def test_missing_pdf_is_a_user_error(tmp_path):
     (tmp_path / "junk.pdf").write_text("not a pdf")
     with pytest.raises(BookletError, match="cannot read"):
         audit_pdf(tmp_path / "junk.pdf")
+
+
+def test_contents_leader_after_a_gap_is_not_a_line_start(tmp_path):
+    """A leader (········ 14) set after a title is part of the entry's line."""
+    from booklet.audit import audit_pdf
+    import weasyprint
+    font = (Path(__file__).resolve().parents[1] / "fonts" / "NotoSerifCJKsc-Regular.otf").as_uri()
+    html = f"""<html><head><meta charset="utf-8"><style>
+    @font-face {{ font-family: f; src: url("{font}"); }}
+    @page {{ size: 200mm 100mm; margin: 10mm; }}
+    body {{ font-family: f; font-size: 10pt; }}
+    p {{ margin: 0; }} span {{ margin-left: 3em; }}
+    </style></head><body><p>始终牢记习近平总书记嘱托<span>··········· 14</span></p>
+    <p>短标题<span>·························· 9</span></p></body></html>"""
+    pdf = tmp_path / "toc.pdf"
+    weasyprint.HTML(string=html).write_pdf(pdf)
+    report = audit_pdf(pdf)
+    assert report.counts.get("forbidden-start", 0) == 0, report.issues

@@ -77,3 +77,15 @@ def test_no_unit_overflows(built_sample):
     _, result = built_sample
     assert not [w for w in result.warnings if "overflows" in w]
     assert result.pages % 4 == 0
+
+
+def test_typography_audit_of_the_sample_is_clean(built_sample):
+    """clreq, measured from glyph positions: every justified line flush within
+    0.5 pt, no forbidden line starts or ends, no lone last-line characters,
+    no stranded lines, nothing outside the text area."""
+    from booklet.audit import audit_pdf
+    from booklet.cli import _audit_margins
+    project, result = built_sample
+    report = audit_pdf(result.print_pdf, margins=_audit_margins(project, result.print_pdf), tolerance=0.5)
+    assert report.justified_lines_checked > 600
+    assert report.issues == [], report.summary_table()

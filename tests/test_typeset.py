@@ -505,3 +505,25 @@ def test_text_helpers_are_idempotent(text):
         assert helper(once) == once
     assert typeset.collapse_cjk_latin_spaces(text).replace(' ', '') == (
         text.replace(' ', ''))
+
+
+# --- Lone last-line characters (孤字) ------------------------------------------
+
+def test_split_tail_keeps_two_units_with_their_punctuation():
+    from booklet.typeset import split_tail
+    assert split_tail('为实现中华民族伟大复兴的中国梦再立新功。') == ('为实现中华民族伟大复兴的中国梦再立', '新功。')
+    assert split_tail('建功“十四五”。') == ('建功“十', '四五”。')
+    assert split_tail('我们要认真学习ABC。') == ('我们要认真学', '习ABC。')
+    assert split_tail('好') == ('好', '')
+
+
+def test_no_lone_character_on_a_paragraph_last_line(tmp_path, installed):
+    from booklet.render import no_lone
+    per_line = int(WIDTH // EM)                       # 44 characters fill a line
+    text = ('劳' * (per_line - 1) + '。') + '模' * per_line + '范'   # one character left over
+    bare = render(tmp_path, f'<p>{text}</p>', name='bare.pdf')[0]
+    assert len(bare[-1].text) == 1                     # without the rule: a lone 范
+    kept = render(tmp_path, f'<p>{no_lone(text)}</p>', css(extra='') + '.keep { white-space: nowrap }',
+                  name='kept.pdf')[0]
+    assert len(kept[-1].text) >= 2 and kept[-1].text.endswith('模范')
+    assert_justified(kept)                             # the line above is still flush
