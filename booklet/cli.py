@@ -67,8 +67,13 @@ def build(project: Path | None, no_audit: bool) -> None:
     root = _project(project)
     click.echo(f"building {root.name}")
     result = run_build(root, _stage_printer())
+    missing = [w for w in result.warnings if w.endswith("is missing (a placeholder frame is drawn)")]
     for w in result.warnings:
-        click.secho(f"warning: {w}", fg="yellow")
+        if w not in missing:
+            click.secho(f"warning: {w}", fg="yellow")
+    if missing:
+        click.secho(f"warning: {len(missing)} image(s) missing, placeholder frames drawn "
+                    f"(e.g. {missing[0].split(': image ')[-1].split(' ')[0]}); 'booklet check' lists them", fg="yellow")
     if not no_audit:
         _audit_summary(result.print_pdf, root)
     mb = {k: v / 1e6 for k, v in result.sizes.items()}
