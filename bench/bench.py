@@ -29,8 +29,11 @@ import json, resource, sys, time
 from pathlib import Path
 project, mode = Path(sys.argv[1]), sys.argv[2]
 out = {}
-if mode == "bare":
+if mode in ("bare", "bare-typeset"):
     import weasyprint
+    if mode == "bare-typeset":
+        from booklet import typeset
+        typeset.install()
     html = (project / "output" / "booklet.html").read_text("utf-8")
     t = time.perf_counter()
     weasyprint.HTML(string=html, base_url=project.as_uri() + "/").write_pdf("/dev/null")
@@ -92,13 +95,15 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         project = scratch_copy(Path(args.project).resolve(), Path(tmp))
         cold, bare, warm = run(project, "cold"), run(project, "bare"), run(project, "warm")
+        typeset = run(project, "bare-typeset")
         print(f"sample: {cold['pages']} pages")
         print(f"{'run':<36}{'seconds':>9}{'peak MB':>9}")
         print(f"{'cold build (new process)':<36}{cold['seconds']:>9.2f}{cold['peak_mb']:>9.0f}")
         print(f"{'bare WeasyPrint, same HTML':<36}{bare['seconds']:>9.2f}{bare['peak_mb']:>9.0f}")
+        print(f"{'WeasyPrint + booklet.typeset':<36}{typeset['seconds']:>9.2f}{typeset['peak_mb']:>9.0f}")
         print(f"{'warm rebuild after 1-line CSS edit':<36}{warm['css']:>9.2f}{warm['peak_mb']:>9.0f}")
         print(f"{'warm rebuild after 1-word edit':<36}{warm['word']:>9.2f}{warm['peak_mb']:>9.0f}")
-        print(f"ratios: cold/bare {cold['seconds'] / bare['seconds']:.2f}x   "
+        print(f"ratios: typesetting layer {typeset['seconds'] / bare['seconds']:.2f}x   cold/bare {cold['seconds'] / bare['seconds']:.2f}x   "
               f"warm css/cold {warm['css'] / cold['seconds']:.2f}x   warm word/cold {warm['word'] / cold['seconds']:.2f}x")
         if args.profile:
             print(run(project, "profile")["profile"])
