@@ -12,7 +12,7 @@ from pathlib import Path
 from .content import Content
 
 # Placed sizes in mm (see layouts/booklet.css): used for effective dpi.
-PLACED_MM = {"portrait": (45.0, 60.0), "photo": (170.0, 70.0), "cover": (100.0, 150.0)}
+PLACED_MM = {"portrait": (54.0, 72.0), "photo": (171.0, 95.0), "cover": (100.0, 150.0)}
 MIN_DPI = 300
 
 _SIGNATURES = {

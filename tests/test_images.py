@@ -23,7 +23,7 @@ def test_missing_portraits_are_listed_by_check_and_drawn_as_placeholders(mini, b
 
 def test_portrait_found_by_id_is_placed(mini):
     (mini / "images").mkdir()
-    Image.new("RGB", (600, 800), (180, 40, 40)).save(mini / "images" / "h01.jpg", quality=90)
+    Image.new("RGB", (700, 934), (180, 40, 40)).save(mini / "images" / "h01.jpg", quality=90)
     result = build(mini)
     assert not any("h01.jpg" in w for w in result.warnings)
     with pdfplumber.open(result.digital_pdf) as pdf:
@@ -34,7 +34,7 @@ def test_low_resolution_is_a_warning(mini):
     (mini / "images").mkdir()
     Image.new("RGB", (200, 266), "gray").save(mini / "images" / "h01.jpg")
     warnings = check_project(mini).warnings
-    assert any("h01.jpg is 200×266 px, only 113 dpi" in w for w in warnings), warnings
+    assert any("h01.jpg is 200×266 px, only 94 dpi" in w for w in warnings), warnings
 
 
 @pytest.mark.parametrize("data,expected", [
