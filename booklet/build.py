@@ -112,8 +112,12 @@ class Builder:
         fingerprints = page_fingerprints(doc)
         overflows = overflow_report(doc)
         progress("pdf")
-        raw = doc.write_pdf(pdf_variant=cfg.output.pdf_variant or None)
-        print_data, print_report = make_print_edition(raw, cfg)
+        # The digital edition is a tagged PDF (PDF/UA-1: structure tree, reading
+        # order, language) for screen readers; the same file serves print unless
+        # a PDF/X variant is asked for, which then needs its own write.
+        raw = doc.write_pdf(pdf_variant="pdf/ua-1")
+        print_raw = doc.write_pdf(pdf_variant=cfg.output.pdf_variant) if cfg.output.pdf_variant else raw
+        print_data, print_report = make_print_edition(print_raw, cfg)
         digital, _ = digital_edition(raw, cfg)
         progress("preflight")
         checked_print = preflight(print_data, cfg)

@@ -157,3 +157,28 @@ def test_source_date_in_config_wins_and_bad_dates_are_friendly(tmp_path, monkeyp
     assert source_date(tiny_cfg(tmp_path, source_date="")).year == 1970
     with pytest.raises(BookletError, match="not an ISO date"):
         source_date(tiny_cfg(tmp_path, source_date="十二月"))
+
+
+def test_digital_edition_is_tagged(built_mini):
+    """PDF/UA-1 structure: marked content, a structure tree whose elements all
+    have a type and a parent, a parent tree, the document language and title."""
+    _, result = built_mini
+    with pikepdf.open(result.digital_pdf) as pdf:
+        root = pdf.Root
+        assert root.MarkInfo.Marked is True and str(root.Lang) == "zh-CN"
+        assert root.ViewerPreferences.DisplayDocTitle is True
+        tree = root.StructTreeRoot
+        assert "/ParentTree" in tree
+        types, stack = set(), [(tree.K, tree)]
+        while stack:
+            node, parent = stack.pop()
+            if isinstance(node, pikepdf.Array):
+                stack.extend((k, parent) for k in node)
+                continue
+            if not isinstance(node, pikepdf.Dictionary) or node.get("/Type") in ("/MCR", "/OBJR"):
+                continue
+            assert "/S" in node and node.P.objgen == parent.objgen
+            types.add(str(node.S))
+            if "/K" in node:
+                stack.append((node.K, node))
+        assert {"/Document", "/P", "/H1"} <= types, types
