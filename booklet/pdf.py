@@ -51,14 +51,7 @@ REGISTERED_INTENT = {
 
 
 # ---------------------------------------------------------------------------
-# Padding (kept for callers of the first version).
-
-@dataclass
-class PadResult:
-    data: bytes
-    inserted: int
-    pages: int
-
+# Padding.
 
 def _insert_blanks(pdf: pikepdf.Pdf, multiple: int) -> list[int]:
     """Insert blank pages before the back cover (the last page) so the count
@@ -81,28 +74,6 @@ def _insert_blanks(pdf: pikepdf.Pdf, multiple: int) -> list[int]:
                 blank[box] = pikepdf.Array(list(last.obj[box]))
         pdf.pages.insert(at, pikepdf.Page(pdf.make_indirect(blank)))
     return list(range(at + 1, at + 1 + need))
-
-
-def pad_pages(data: bytes, multiple: int) -> PadResult:
-    """Insert blank pages before the back cover so the count is a multiple."""
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        n = len(pdf.pages)
-        added = _insert_blanks(pdf, multiple)
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True)
-        return PadResult(out.getvalue(), len(added), n + len(added))
-
-
-def crop_to_trim(data: bytes) -> bytes:
-    """Only the trimmed page (no bleed, no marks); see make_digital_edition for the full edition."""
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages:
-            _cut_to_trim(page)
-        pdf.Root.PageLayout = pikepdf.Name.TwoPageRight
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
-        return out.getvalue()
 
 
 # ---------------------------------------------------------------------------

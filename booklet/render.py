@@ -10,7 +10,6 @@ must build offline and never pick up something from the network.
 
 from __future__ import annotations
 
-import html as html_lib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,10 +239,6 @@ def render_document(html: str, project: Path, *, font_config=None, presentationa
     if refused:
         raise BookletError("refused to load " + "; ".join(refused))
     return doc, collector.messages
-
-
-def escape(text: str) -> str:
-    return html_lib.escape(text)
 
 
 def page_fingerprints(doc) -> list[str]:

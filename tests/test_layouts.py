@@ -4,7 +4,6 @@ import re
 
 import pdfplumber
 import pikepdf
-import pytest
 
 from booklet.build import build
 
@@ -50,7 +49,6 @@ def heads(pdf_path):
     result = {}
     with pdfplumber.open(pdf_path) as pdf:
         for i, page in enumerate(pdf.pages, 1):
-            trim_top = float(page.page_obj.get("/TrimBox", page.mediabox)[3]) if False else None
             band = page.crop((0, 0, page.width, 20 * PT_PER_MM + 8.5), strict=False)
             result[i] = (band.extract_text() or "").strip()
     return result
