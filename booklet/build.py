@@ -22,7 +22,7 @@ from .fonts import resolve_faces
 from .glyphs import check_glyphs
 from .preflight import preflight
 from .pdf import digital_edition, make_print_edition
-from .render import build_html, make_env, overflow_report, page_fingerprints, render_document
+from .render import build_html, make_env, overflow_report, page_fingerprints, render_css, render_document
 
 Progress = Callable[[str], None]
 
@@ -78,6 +78,10 @@ class Builder:
         self._env = None
         self._env_key: tuple = ()
         self._font_config = None
+        self._plan = None          # incremental.Plan of the last layout
+        self._last_doc = None
+        self._wp_warnings: list[str] = []
+        self._fingerprints: dict[int, str] = {}   # id(page) → fingerprint taken before it was drawn
 
     def _environment(self):
         """The Jinja environment, rebuilt when the set of override files changes.
@@ -97,6 +101,50 @@ class Builder:
             self._font_config = FontConfiguration()
         return self._font_config
 
+    def _layout(self, html, css, cfg, checked, env):
+        """Lay out the booklet: only the changed chunks when that is safe, else all."""
+        from . import incremental
+        order = incremental.part_ids(checked.content.units)
+
+        def chunk_html(parts, first_page, numbers):
+            return build_html(self.project, cfg, checked.content, checked.faces, env=env, css=css, parts=set(parts),
+                              page_numbers=numbers if "contents" in parts else None,
+                              chunk_css=incremental.chunk_css(first_page))[0]
+
+        plan = self._plan
+        if plan is not None and plan.part_order == order and self._supports_parts(env):
+            numbers = plan.page_numbers
+            fresh = [(c, chunk_html(c.parts, c.first_page, numbers)) for c in plan.chunks]
+            changed = [(i, h) for i, (c, h) in enumerate(fresh) if incremental._key(h) != c.key]
+            if len(changed) <= max(2, len(plan.chunks) // 4):
+                chunks = list(plan.chunks)
+                warnings = list(self._wp_warnings)
+                for i, h in changed:
+                    doc_c, w = render_document(h, self.project, font_config=self._font_configuration())
+                    if len(doc_c.pages) != len(chunks[i].pages):
+                        break                       # page numbers after it would move: lay out everything
+                    chunks[i] = incremental.Chunk(chunks[i].parts, chunks[i].first_page, doc_c.pages,
+                                                  incremental._key(h), chunks[i].blank_before)
+                    warnings += w
+                else:
+                    self._plan = incremental.Plan(chunks, order)
+                    return self._last_doc.copy(incremental.merged_pages(self._plan)), warnings
+        doc, warnings = render_document(html, self.project, font_config=self._font_configuration())
+        self._last_doc, self._wp_warnings = doc, warnings
+        plan = incremental.plan_from_document(doc, order) if self._supports_parts(env) else None
+        if plan is not None:
+            numbers = plan.page_numbers
+            for c in plan.chunks:
+                c.key = incremental._key(chunk_html(c.parts, c.first_page, numbers))
+        self._plan = plan
+        return doc, warnings
+
+    @staticmethod
+    def _supports_parts(env) -> bool:
+        """A project's own booklet.html may not know about `parts`."""
+        source, _, _ = env.loader.get_source(env, "booklet.html")
+        return "parts" in source
+
     def build(self, progress: Progress = _quiet, *, write: bool = True) -> BuildResult:
         start = time.perf_counter()
         project = self.project
@@ -106,10 +154,15 @@ class Builder:
                                + "\n  ".join(checked.errors))
         cfg = checked.config
         progress("html")
-        html, _ = build_html(project, cfg, checked.content, checked.faces, env=self._environment())
+        env = self._environment()
+        css = render_css(env, cfg, checked.faces)
+        html, _ = build_html(project, cfg, checked.content, checked.faces, env=env, css=css)
         progress("layout")
-        doc, wp_warnings = render_document(html, project, font_config=self._font_configuration())
-        fingerprints = page_fingerprints(doc)
+        doc, wp_warnings = self._layout(html, css, cfg, checked, env)
+        # Drawing changes a page's boxes, so a reused page keeps the fingerprint it had when new.
+        fresh = {id(p): fp for p, fp in zip(doc.pages, page_fingerprints(doc)) if id(p) not in self._fingerprints}
+        self._fingerprints = {id(p): self._fingerprints.get(id(p)) or fresh[id(p)] for p in doc.pages}
+        fingerprints = [self._fingerprints[id(p)] for p in doc.pages]
         overflows = overflow_report(doc)
         progress("pdf")
         # The digital edition is a tagged PDF (PDF/UA-1: structure tree, reading

@@ -144,17 +144,22 @@ def render_css(env: jinja2.Environment, cfg: Config, faces: list[Face]) -> str:
 
 
 def build_html(project: Path, cfg: Config, content: Content, faces: list[Face],
-               env: jinja2.Environment | None = None) -> tuple[str, ImageLookup]:
+               env: jinja2.Environment | None = None, *, parts: set[str] | None = None,
+               page_numbers: dict[str, int] | None = None, chunk_css: str = "",
+               css: str | None = None) -> tuple[str, ImageLookup]:
+    """The booklet's HTML; with *parts*, only those parts (for incremental layout)."""
     env = env or make_env(project)
     lookup = ImageLookup(project)
-    css = render_css(env, cfg, faces)
+    if css is None:
+        css = render_css(env, cfg, faces)
     try:
         template = env.get_template("booklet.html")
         html = template.render(
             config=cfg, units=content.units, css=Markup(css),
             honourees_for=content.honourees_for, photo_slot=photo_slot_factory(lookup),
             portrait=lookup.portrait, cover_photo=cover_photo(project),
-            dcterms_created=cfg.source_date,
+            dcterms_created=cfg.source_date, parts=parts, page_numbers=page_numbers,
+            chunk_css=Markup(chunk_css),
         )
     except jinja2.TemplateSyntaxError as exc:
         raise BookletError(f"template error: {exc.message}", where=f"layouts/{exc.name}, line {exc.lineno}") from None

@@ -1,0 +1,144 @@
+"""Incremental layout for `booklet watch`: lay out again only what changed.
+
+Layout is about 70 % of a build and WeasyPrint has no incremental layout,
+but a booklet is a row of parts (cover, contents, units, back cover) and
+most start at the top of a new page. After a full layout we cut the pages
+into *chunks* at those boundaries and remember, per chunk, the HTML it was
+made from, its first page number and side, and its pages. On the next
+build each chunk's HTML is made again (Jinja is cheap); a chunk whose HTML
+is unchanged keeps its pages, a changed chunk is laid out alone as its own
+document that starts on the same page number and side, and the pages are
+merged back with WeasyPrint's Document.copy() (links and bookmarks
+included). The contents chunk gets the page numbers written in, since its
+target-counter cannot see other documents.
+
+Whenever that could give a different result from a full layout, we do a
+full layout instead: a chunk changes its page count (later page numbers
+and sides would move), most chunks changed (e.g. a stylesheet edit), the
+set of parts changed, or the project's booklet.html does not support parts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Chunk:
+    parts: tuple[str, ...]        # part ids laid out together
+    first_page: int               # 1-based number of its first page in the booklet
+    pages: list                   # WeasyPrint pages
+    key: str = ""                 # hash of the chunk's HTML when laid out alone
+    blank_before: list = field(default_factory=list)   # blank pages (made by a forced break) before it
+
+
+@dataclass
+class Plan:
+    chunks: list[Chunk]
+    part_order: tuple[str, ...]
+
+    @property
+    def page_numbers(self) -> dict[str, int]:
+        return {c.parts[0]: c.first_page for c in self.chunks} | {
+            p: c.first_page for c in self.chunks for p in c.parts[1:]}
+
+
+def _key(html: str) -> str:
+    return hashlib.blake2b(html.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def part_ids(units) -> tuple[str, ...]:
+    return ("cover", "contents", *(u.id for u in units), "back-cover")
+
+
+def _part_of(box) -> str | None:
+    element = getattr(box, "element", None)
+    if element is not None and getattr(box, "element_tag", "") == "section":
+        return element.get("id")
+    return None
+
+
+def _page_parts(page, known: set[str]) -> list[tuple[str, bool]]:
+    """(part id, starts at the top of this page) for the parts on a page, in order."""
+    found: list[tuple[str, bool]] = []
+    seen: set[str] = set()
+    first_flow = [True]
+
+    def walk(box, top_level: bool):
+        pid = _part_of(box)
+        if pid in known and pid not in seen:
+            seen.add(pid)
+            found.append((pid, first_flow[0]))
+            first_flow[0] = False
+            return
+        for child in getattr(box, "children", []) or []:
+            walk(child, top_level)
+
+    from weasyprint.formatting_structure import boxes
+    for child in page._page_box.children:
+        if not isinstance(child, boxes.MarginBox):
+            walk(child, True)
+    return found
+
+
+def plan_from_document(doc, order: tuple[str, ...]) -> Plan | None:
+    """Cut a full layout into chunks at the parts that start a fresh page."""
+    known = set(order)
+    chunks: list[Chunk] = []
+    blanks: list = []
+    first_seen: dict[str, int] = {}
+    for number, page in enumerate(doc.pages, 1):
+        parts = [(pid, top) for pid, top in _page_parts(page, known) if pid not in first_seen]
+        if not parts and not chunks:
+            return None
+        if not parts:
+            # a page with no new part: a continuation page, or a blank page made by a forced break
+            text = any(True for _ in _texts(page))
+            if text or not chunks:
+                chunks[-1].pages.append(page)
+            else:
+                blanks.append(page)
+            continue
+        for i, (pid, at_top) in enumerate(parts):
+            first_seen[pid] = number
+            if i == 0 and at_top:
+                chunks.append(Chunk((pid,), number, [page], blank_before=blanks))
+                blanks = []
+            else:
+                if blanks:               # a blank page inside a chunk: keep it in order
+                    chunks[-1].pages.extend(blanks)
+                    blanks = []
+                chunks[-1].parts += (pid,)
+        if not (parts[0][1]):
+            chunks[-1].pages.append(page)
+    if blanks:
+        chunks[-1].pages.extend(blanks)
+    if tuple(first_seen) != order:
+        return None
+    return Plan(chunks, order)
+
+
+def _texts(page):
+    stack = [page._page_box]
+    from weasyprint.formatting_structure import boxes
+    while stack:
+        box = stack.pop()
+        if isinstance(box, boxes.MarginBox):
+            continue
+        if isinstance(box, boxes.TextBox) and box.text.strip():
+            yield box.text
+        stack.extend(getattr(box, "children", []) or [])
+
+
+def chunk_css(first_page: int) -> str:
+    side = "right" if first_page % 2 else "left"
+    return f"@page :first {{ counter-reset: page {first_page}; }}\nhtml {{ break-before: {side}; }}"
+
+
+def merged_pages(plan: Plan) -> list:
+    pages = []
+    for c in plan.chunks:
+        pages.extend(c.blank_before)
+        pages.extend(c.pages)
+    return pages

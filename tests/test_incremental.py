@@ -1,0 +1,76 @@
+"""Incremental layout (booklet watch) must give exactly what a full build gives."""
+
+import shutil
+
+from booklet import build as build_module
+from booklet.build import Builder
+from conftest import ROOT
+
+
+def sample_copy(tmp_path):
+    dest = tmp_path / "sample"
+    dest.mkdir()
+    shutil.copy(ROOT / "booklet.yaml", dest)
+    shutil.copytree(ROOT / "content", dest / "content")
+    return dest
+
+
+def count_layouts(monkeypatch):
+    calls = []
+    real = build_module.render_document
+
+    def spy(html, *args, **kwargs):
+        calls.append(html.count('<section class="unit'))
+        return real(html, *args, **kwargs)
+    monkeypatch.setattr(build_module, "render_document", spy)
+    return calls
+
+
+def outputs(project):
+    return [(project / "output" / name).read_bytes() for name in ("booklet-print.pdf", "booklet-digital.pdf")]
+
+
+def test_word_edit_lays_out_one_unit_and_matches_a_full_build(tmp_path, monkeypatch):
+    project = sample_copy(tmp_path)
+    calls = count_layouts(monkeypatch)
+    watcher = Builder(project)
+    first = watcher.build()
+    assert len(calls) == 1 and calls[0] > 10            # the first build lays out everything
+    unit = project / "content" / "08-speech.md"
+    text = unit.read_text("utf-8")
+    cut = text.rfind("。")
+    unit.write_text(text[:cut] + "！" + text[cut + 1:], "utf-8")
+    result = watcher.build()
+    assert calls[1:] == [1]                              # then only the edited unit
+    assert [i + 1 for i, (a, b) in enumerate(zip(first.fingerprints, result.fingerprints)) if a != b] == [18]
+    incremental = outputs(project)
+    Builder(project).build()                             # a fresh process-like full build
+    assert outputs(project) == incremental               # byte for byte
+
+
+def test_edit_that_changes_page_count_falls_back_to_full_layout(tmp_path, monkeypatch):
+    project = sample_copy(tmp_path)
+    calls = count_layouts(monkeypatch)
+    watcher = Builder(project)
+    first = watcher.build()
+    unit = project / "content" / "06-news.md"
+    unit.write_text(unit.read_text("utf-8") + ("\n\n" + "新增的段落内容。" * 60) * 3, "utf-8")
+    result = watcher.build()
+    assert calls[-1] > 10                                # laid out in full again
+    assert result.pages >= first.pages
+    incremental = outputs(project)
+    Builder(project).build()
+    assert outputs(project) == incremental
+
+
+def test_stylesheet_edit_lays_out_everything(tmp_path, monkeypatch):
+    project = sample_copy(tmp_path)
+    calls = count_layouts(monkeypatch)
+    watcher = Builder(project)
+    watcher.build()
+    (project / "layouts").mkdir()
+    shutil.copy(ROOT / "booklet" / "layouts" / "booklet.css", project / "layouts" / "booklet.css")
+    css = project / "layouts" / "booklet.css"
+    css.write_text(css.read_text("utf-8") + "\n.unit-title { color: #333; }\n", "utf-8")
+    watcher.build()
+    assert calls[-1] > 10
