@@ -34,7 +34,7 @@ DEFAULT_FONTS = {
     "body": {"regular": "NotoSerifCJKsc-Regular.otf", "bold": "NotoSerifCJKsc-Bold.otf"},
     "heading": {"regular": "NotoSansCJKsc-Regular.otf", "bold": "NotoSansCJKsc-Bold.otf"},
     "quote": {"regular": "LXGWWenKai-Regular.ttf"},
-    "vertical": {"regular": "NotoSerifCJKsc-Bold.otf"},
+    "vertical": {"regular": "NotoSerifCJKsc-Bold.otf", "bold": "NotoSerifCJKsc-Bold.otf"},  # titles are set bold: no synthetic emboldening
 }
 
 DEFAULT_COLOURS = {
