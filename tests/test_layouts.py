@@ -149,3 +149,19 @@ def test_a5_reflows_whole_booklet(mini):
     for title, page in printed.items():
         key = next(t for t in starts if title.startswith(t[:12]))
         assert starts[key] == page
+
+
+def test_cover_title_is_set_vertically_right_to_left(built_mini):
+    """当好主人翁 / 建功新时代: one character per line, the first column on the right."""
+    _, result = built_mini
+    with pdfplumber.open(result.print_pdf) as pdf:
+        big = [c for c in pdf.pages[0].chars if c["size"] > 20]
+    pos = {c["text"]: (c["x0"], c["top"]) for c in big}
+    col1, col2 = "当好主人翁", "建功新时代"
+    for col in (col1, col2):
+        xs = {round(pos[ch][0]) for ch in col}
+        assert len(xs) == 1, col                                   # one column
+        tops = [pos[ch][1] for ch in col]
+        assert tops == sorted(tops)                                 # top to bottom
+    assert pos["当"][0] > pos["建"][0]                              # columns run right to left
+    assert abs(pos["当"][1] - pos["建"][1]) < 1                     # side by side
