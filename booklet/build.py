@@ -121,13 +121,15 @@ class Builder:
                 warnings = list(self._wp_warnings)
                 for i, h in changed:
                     doc_c, w = render_document(h, self.project, font_config=self._font_configuration())
-                    if len(doc_c.pages) != len(chunks[i].pages):
-                        break                       # page numbers after it would move: lay out everything
-                    chunks[i] = incremental.Chunk(chunks[i].parts, chunks[i].first_page, doc_c.pages,
-                                                  incremental._key(h), chunks[i].blank_before)
+                    old = chunks[i]
+                    starts = incremental.part_starts(doc_c.pages, old.first_page, set(old.parts))
+                    if len(doc_c.pages) != len(old.pages) or any(starts[p] != numbers[p] for p in old.parts):
+                        break                       # page numbers would move: lay out everything
+                    chunks[i] = incremental.Chunk(old.parts, old.first_page, doc_c.pages,
+                                                  incremental._key(h), old.blank_before)
                     warnings += w
                 else:
-                    self._plan = incremental.Plan(chunks, order)
+                    self._plan = incremental.Plan(chunks, order, numbers)
                     return self._last_doc.copy(incremental.merged_pages(self._plan)), warnings
         doc, warnings = render_document(html, self.project, font_config=self._font_configuration())
         self._last_doc, self._wp_warnings = doc, warnings

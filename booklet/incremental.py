@@ -37,11 +37,7 @@ class Chunk:
 class Plan:
     chunks: list[Chunk]
     part_order: tuple[str, ...]
-
-    @property
-    def page_numbers(self) -> dict[str, int]:
-        return {c.parts[0]: c.first_page for c in self.chunks} | {
-            p: c.first_page for c in self.chunks for p in c.parts[1:]}
+    page_numbers: dict[str, int]  # part id → page it starts on (what the contents prints)
 
 
 def _key(html: str) -> str:
@@ -62,24 +58,29 @@ def _part_of(box) -> str | None:
 def _page_parts(page, known: set[str]) -> list[tuple[str, bool]]:
     """(part id, starts at the top of this page) for the parts on a page, in order."""
     found: list[tuple[str, bool]] = []
-    seen: set[str] = set()
-    first_flow = [True]
 
-    def walk(box, top_level: bool):
+    def walk(box):
         pid = _part_of(box)
-        if pid in known and pid not in seen:
-            seen.add(pid)
-            found.append((pid, first_flow[0]))
-            first_flow[0] = False
+        if pid in known:
+            found.append((pid, not found))
             return
         for child in getattr(box, "children", []) or []:
-            walk(child, top_level)
+            walk(child)
 
     from weasyprint.formatting_structure import boxes
     for child in page._page_box.children:
         if not isinstance(child, boxes.MarginBox):
-            walk(child, True)
+            walk(child)
     return found
+
+
+def part_starts(pages, first_page: int, known: set[str]) -> dict[str, int]:
+    """Part id → number of the page it starts on, for pages numbered from *first_page*."""
+    starts: dict[str, int] = {}
+    for number, page in enumerate(pages, first_page):
+        for pid, _ in _page_parts(page, known):
+            starts.setdefault(pid, number)
+    return starts
 
 
 def plan_from_document(doc, order: tuple[str, ...]) -> Plan | None:
@@ -94,8 +95,7 @@ def plan_from_document(doc, order: tuple[str, ...]) -> Plan | None:
             return None
         if not parts:
             # a page with no new part: a continuation page, or a blank page made by a forced break
-            text = any(True for _ in _texts(page))
-            if text or not chunks:
+            if any(True for _ in _texts(page)):
                 chunks[-1].pages.append(page)
             else:
                 blanks.append(page)
@@ -116,7 +116,7 @@ def plan_from_document(doc, order: tuple[str, ...]) -> Plan | None:
         chunks[-1].pages.extend(blanks)
     if tuple(first_seen) != order:
         return None
-    return Plan(chunks, order)
+    return Plan(chunks, order, first_seen)
 
 
 def _texts(page):
