@@ -9,6 +9,7 @@ coverage tables), which is what makes `booklet watch` rebuilds fast.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,7 @@ class BuildResult:
     warnings: list[str]
     sizes: dict[str, int]
     fingerprints: list[str] = field(default_factory=list)
+    how: str = ""                 # how the layout was made (full, repainted, some parts again)
 
 
 def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
@@ -82,6 +84,10 @@ class Builder:
         self._last_doc = None
         self._wp_warnings: list[str] = []
         self._fingerprints: dict[int, str] = {}   # id(page) → fingerprint taken before it was drawn
+        self._css: str | None = None                # the stylesheet the kept pages were laid out with
+        self._sources: dict[int, object] = {}       # id(page) → the WeasyPrint HTML it was laid out from
+        self.last_strategy = ""                      # how the last layout was done (for watch and tests)
+        self.last_style_change = None
 
     def _environment(self):
         """The Jinja environment, rebuilt when the set of override files changes.
@@ -102,8 +108,14 @@ class Builder:
         return self._font_config
 
     def _layout(self, html, css, cfg, checked, env):
-        """Lay out the booklet: only the changed chunks when that is safe, else all."""
-        from . import incremental
+        """Lay out the booklet: only what changed when that is safe, else all.
+
+        Content edits change some chunks' HTML; a stylesheet edit is judged
+        by stylediff: colours only → the pages are restyled in place; layout
+        scoped to some selectors → the chunks they select are laid out again;
+        anything else → a full layout.
+        """
+        from . import incremental, stylediff
         order = incremental.part_ids(checked.content.units)
 
         def chunk_html(parts, first_page, numbers):
@@ -112,34 +124,72 @@ class Builder:
                               chunk_css=incremental.chunk_css(first_page))[0]
 
         plan = self._plan
+        self.last_strategy = "full layout"
         if plan is not None and plan.part_order == order and self._supports_parts(env):
             numbers = plan.page_numbers
-            fresh = [(c, chunk_html(c.parts, c.first_page, numbers)) for c in plan.chunks]
-            changed = [(i, h) for i, (c, h) in enumerate(fresh) if incremental._key(h) != c.key]
+            fresh = [chunk_html(c.parts, c.first_page, numbers) for c in plan.chunks]
+            keys = [incremental.body_key(h, css) for h in fresh]
+            changed = {i for i, (c, k) in enumerate(zip(plan.chunks, keys)) if k != c.key}
+            change = stylediff.compare(self._css, css)
+            self.last_style_change = change
+            if change.kind == "paint":
+                try:
+                    self._restyle(css)
+                except Exception as exc:   # CannotRestyle, or a WeasyPrint internal we did not foresee
+                    change = stylediff.StyleChange("global", f"colours could not be repainted: {exc}")
+            if change.kind == "scoped":
+                changed |= {i for i, h in enumerate(fresh) if i not in changed and incremental.matches(h, change.selectors)}
+            elif change.kind == "global":
+                changed = set(range(len(plan.chunks)))
             if len(changed) <= max(2, len(plan.chunks) // 4):
                 chunks = list(plan.chunks)
                 warnings = list(self._wp_warnings)
-                for i, h in changed:
-                    doc_c, w = render_document(h, self.project, font_config=self._font_configuration())
+                for i in sorted(changed):
+                    doc_c, w = render_document(fresh[i], self.project, font_config=self._font_configuration())
                     old = chunks[i]
                     starts = incremental.part_starts(doc_c.pages, old.first_page, set(old.parts))
                     if len(doc_c.pages) != len(old.pages) or any(starts[p] != numbers[p] for p in old.parts):
                         break                       # page numbers would move: lay out everything
-                    chunks[i] = incremental.Chunk(old.parts, old.first_page, doc_c.pages,
-                                                  incremental._key(h), old.blank_before)
+                    chunks[i] = incremental.Chunk(old.parts, old.first_page, doc_c.pages, keys[i], old.blank_before)
+                    self._sources.update((id(p), doc_c._html) for p in doc_c.pages)
                     warnings += w
                 else:
                     self._plan = incremental.Plan(chunks, order, numbers)
+                    self._css = css
+                    parts = [p for i in sorted(changed) for p in chunks[i].parts]
+                    how = ["colours repainted without layout"] if change.kind == "paint" else []
+                    if parts:
+                        how.append("laid out again: " + ", ".join(parts[:3]) + (f" and {len(parts) - 3} more" if len(parts) > 3 else ""))
+                    self.last_strategy = "; ".join(how) or "nothing to lay out"
                     return self._last_doc.copy(incremental.merged_pages(self._plan)), warnings
+            if change.kind == "global":
+                self.last_strategy = f"full layout: {change.reason}"
         doc, warnings = render_document(html, self.project, font_config=self._font_configuration())
-        self._last_doc, self._wp_warnings = doc, warnings
+        self._last_doc, self._wp_warnings, self._css = doc, warnings, css
+        self._sources = {id(p): doc._html for p in doc.pages}
         plan = incremental.plan_from_document(doc, order) if self._supports_parts(env) else None
         if plan is not None:
             numbers = plan.page_numbers
             for c in plan.chunks:
-                c.key = incremental._key(chunk_html(c.parts, c.first_page, numbers))
+                c.key = incremental.body_key(chunk_html(c.parts, c.first_page, numbers), css)
         self._plan = plan
         return doc, warnings
+
+    def _restyle(self, css: str) -> None:
+        """Repaint the kept pages for a colour-only edit (restyle.py)."""
+        from . import incremental
+        from .restyle import CannotRestyle, restyle
+        by_source: dict[int, tuple] = {}
+        for page in incremental.merged_pages(self._plan):
+            html = self._sources.get(id(page))
+            if html is None:
+                raise CannotRestyle("a page of unknown origin")
+            by_source.setdefault(id(html), (html, []))[1].append(page)
+        changed = restyle(list(by_source.values()), self._css, css, self._font_configuration())
+        for page_id, digest in changed.items():
+            old = self._fingerprints.get(page_id, "")
+            self._fingerprints[page_id] = hashlib.blake2b((old + digest).encode(), digest_size=12).hexdigest()
+        self._css = css
 
     @staticmethod
     def _supports_parts(env) -> bool:
@@ -193,7 +243,7 @@ class Builder:
             fsutil.write_text(out / "booklet.html", html)
         return BuildResult(print_path, digital_path, print_report.pages, print_report.blank_pages_added,
                            time.perf_counter() - start, warnings,
-                           {"print": len(print_data), "digital": len(digital)}, fingerprints)
+                           {"print": len(print_data), "digital": len(digital)}, fingerprints, self.last_strategy)
 
 
 def build(project: Path, progress: Progress = _quiet, *, write: bool = True) -> BuildResult:

@@ -12,10 +12,15 @@ merged back with WeasyPrint's Document.copy() (links and bookmarks
 included). The contents chunk gets the page numbers written in, since its
 target-counter cannot see other documents.
 
+A chunk's key leaves the stylesheet out: a stylesheet edit is judged by
+stylediff.py, which either repaints the kept pages (colours only), marks
+the chunks its changed selectors match, or asks for everything.
+
 Whenever that could give a different result from a full layout, we do a
 full layout instead: a chunk changes its page count (later page numbers
-and sides would move), most chunks changed (e.g. a stylesheet edit), the
-set of parts changed, or the project's booklet.html does not support parts.
+and sides would move), most chunks changed (e.g. an edit of every
+paragraph's style), the set of parts changed, or the project's
+booklet.html does not support parts.
 """
 
 from __future__ import annotations
@@ -42,6 +47,27 @@ class Plan:
 
 def _key(html: str) -> str:
     return hashlib.blake2b(html.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def body_key(html: str, css: str) -> str:
+    """A chunk's key without the stylesheet: stylesheet edits are judged by stylediff."""
+    return _key(html.replace(css, "", 1))
+
+
+def matches(html: str, selectors: list[str]) -> bool:
+    """Does any of *selectors* select an element of *html* (a chunk's own document)?"""
+    import cssselect2
+    import tinycss2
+    import weasyprint
+
+    compiled = []
+    for selector in selectors:
+        try:
+            compiled += cssselect2.compile_selector_list(tinycss2.parse_component_value_list(selector))
+        except cssselect2.SelectorError:
+            return True        # WeasyPrint may read it differently: assume it matches
+    root = weasyprint.HTML(string=html).wrapper_element
+    return any(s.test(element) for element in root.iter_subtree() for s in compiled)
 
 
 def part_ids(units) -> tuple[str, ...]:

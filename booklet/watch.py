@@ -99,7 +99,8 @@ def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: in
             echo("internal error (please report):\n" + traceback.format_exc())
             return
         change = compare(last, result)
-        echo(f"built {result.pages} pages in {time.perf_counter() - t0:.1f}s — {change.describe()}")
+        how = f" ({result.how})" if last is not None and result.how else ""
+        echo(f"built {result.pages} pages in {time.perf_counter() - t0:.1f}s{how} — {change.describe()}")
         for w in change.new_warnings:
             echo(f"new warning: {w}")
         if previews and change.changed_pages:

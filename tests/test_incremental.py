@@ -74,3 +74,55 @@ def test_stylesheet_edit_lays_out_everything(tmp_path, monkeypatch):
     css.write_text(css.read_text("utf-8") + "\n.unit-title { color: #333; }\n", "utf-8")
     watcher.build()
     assert calls[-1] > 10
+
+
+def page_streams(pdf: bytes) -> str:
+    import io
+
+    import pypdf
+    return "\n".join(p.get_contents().get_data().decode("latin-1") for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_colour_edit_repaints_without_layout_and_matches_a_full_build(tmp_path, monkeypatch):
+    project = sample_copy(tmp_path)
+    calls = count_layouts(monkeypatch)
+    watcher = Builder(project)
+    first = watcher.build()
+    # a word edit first, so the kept pages come from two laid-out documents
+    unit = project / "content" / "08-speech.md"
+    text = unit.read_text("utf-8")
+    unit.write_text(text.replace("。", "！", 1), "utf-8")
+    watcher.build()
+    laid_out = len(calls)
+    config = project / "booklet.yaml"
+    config.write_text(config.read_text("utf-8") + '\ncolours:\n  accent: "#1f5fb2"\n', "utf-8")
+    result = watcher.build()
+    assert len(calls) == laid_out                        # no layout at all
+    assert result.how == "colours repainted without layout"
+    changed = [i for i, (a, b) in enumerate(zip(first.fingerprints, result.fingerprints)) if a != b]
+    assert result.pages == first.pages and len(changed) > 20
+    repainted = outputs(project)
+    assert "0.121569 0.372549 0.698039" in page_streams(repainted[1])   # the new accent is painted
+    Builder(project).build()
+    assert outputs(project) == repainted                 # byte for byte what a full build gives
+
+
+def test_layout_edit_lays_out_only_the_parts_it_selects(tmp_path, monkeypatch):
+    project = sample_copy(tmp_path)
+    (project / "layouts").mkdir()
+    css = project / "layouts" / "booklet.css"
+    shutil.copy(ROOT / "booklet" / "layouts" / "booklet.css", css)
+    original = css.read_text("utf-8")
+    calls = count_layouts(monkeypatch)
+    watcher = Builder(project)
+    watcher.build()
+    css.write_text(original + "\n.roster-title { font-size: 26pt; }\n", "utf-8")
+    result = watcher.build()
+    assert 1 <= len(calls) - 1 <= 2 and max(calls[1:]) <= 1  # the roster's own chunk(s), not the booklet
+    assert result.how.startswith("laid out again:") and "roster" in result.how
+    scoped = outputs(project)
+    Builder(project).build()
+    assert outputs(project) == scoped
+    css.write_text(original + "\np { text-indent: 1.5em; }\n", "utf-8")
+    result = watcher.build()
+    assert calls[-1] > 10 and result.how == "full layout"   # every paragraph: everything again
