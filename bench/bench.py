@@ -2,8 +2,9 @@
 
 Reports, for the sample booklet (or PROJECT):
   * cold build in a new process vs a bare WeasyPrint render of the same HTML;
-  * warm rebuilds in one process (as `booklet watch` does) after a one-line
-    CSS change and after a one-word content change;
+  * warm rebuilds in one process (as `booklet watch` does) after one-line
+    CSS edits (a colour, a rule for one part, a rule for every paragraph)
+    and after a one-word content change;
   * peak memory of each;
 and with --large, a generated ~400-page volume (bench/make_large.py): total
 time, time per page against the sample's, and peak memory; with --profile,
@@ -24,8 +25,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# One-line stylesheet edits a designer makes, from cheapest to dearest for the
+# layout: a colour (repainted, no layout), a rule that selects one part (only
+# that part is laid out again), a rule that selects every paragraph (all).
+EDITS = [
+    ("css-colour", ".unit-title { color: #2a6; }"),
+    ("css-scoped", ".roster-title { font-size: 26pt; }"),
+    ("css-global", "p { text-indent: 1.5em; }"),
+]
+
 CHILD = r'''
 import json, resource, sys, time
+EDITS = %r
 from pathlib import Path
 project, mode = Path(sys.argv[1]), sys.argv[2]
 out = {}
@@ -55,13 +66,19 @@ elif mode == "warm":
     b = Builder(project)
     b.build(write=False)
     css = project / "layouts" / "booklet.css"
-    css.write_text(css.read_text("utf-8").replace("--leading", "--leading", 1) + "\n.unit-title { color: #222; }\n", "utf-8")
-    t = time.perf_counter(); b.build(write=False); out["css"] = time.perf_counter() - t
+    original = css.read_text("utf-8")
+    for name, line in EDITS:
+        css.write_text(original + "\n" + line + "\n", "utf-8")
+        t = time.perf_counter(); r = b.build(write=False); out[name] = time.perf_counter() - t
+        out[name + ":how"] = r.how
+        css.write_text(original, "utf-8")
+        b.build(write=False)
     unit = sorted((project / "content").glob("*.md"))[0]
     text = unit.read_text("utf-8")
     i = text.rfind("。")
     unit.write_text(text[:i] + "！" + text[i + 1:], "utf-8")
     t = time.perf_counter(); r = b.build(write=False); out["word"] = time.perf_counter() - t
+    out["word:how"] = r.how
     out["pages"] = r.pages
 out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
@@ -69,7 +86,7 @@ print(json.dumps(out))
 
 
 def run(project: Path, mode: str) -> dict:
-    proc = subprocess.run([sys.executable, "-c", CHILD, str(project), mode], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", CHILD % (EDITS,), str(project), mode], capture_output=True, text=True)
     if proc.returncode:
         sys.exit(f"benchmark child '{mode}' failed:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -101,10 +118,12 @@ def main(argv: list[str]) -> int:
         print(f"{'cold build (new process)':<36}{cold['seconds']:>9.2f}{cold['peak_mb']:>9.0f}")
         print(f"{'bare WeasyPrint, same HTML':<36}{bare['seconds']:>9.2f}{bare['peak_mb']:>9.0f}")
         print(f"{'WeasyPrint + booklet.typeset':<36}{typeset['seconds']:>9.2f}{typeset['peak_mb']:>9.0f}")
-        print(f"{'warm rebuild after 1-line CSS edit':<36}{warm['css']:>9.2f}{warm['peak_mb']:>9.0f}")
-        print(f"{'warm rebuild after 1-word edit':<36}{warm['word']:>9.2f}{warm['peak_mb']:>9.0f}")
+        labels = {"css-colour": "warm, CSS colour edit", "css-scoped": "warm, CSS edit in one part",
+                  "css-global": "warm, CSS edit of every paragraph", "word": "warm, one-word content edit"}
+        for key, label in labels.items():
+            print(f"{label:<36}{warm[key]:>9.2f}{warm['peak_mb']:>9.0f}   {warm[key] / cold['seconds']:.2f}x cold  ({warm[key + ':how']})")
         print(f"ratios: typesetting layer {typeset['seconds'] / bare['seconds']:.2f}x   cold/bare {cold['seconds'] / bare['seconds']:.2f}x   "
-              f"warm css/cold {warm['css'] / cold['seconds']:.2f}x   warm word/cold {warm['word'] / cold['seconds']:.2f}x")
+              + "   ".join(f"{k}/cold {warm[k] / cold['seconds']:.2f}x" for k in labels))
         if args.profile:
             print(run(project, "profile")["profile"])
         if args.large:
