@@ -126,3 +126,23 @@ def test_layout_edit_lays_out_only_the_parts_it_selects(tmp_path, monkeypatch):
     css.write_text(original + "\np { text-indent: 1.5em; }\n", "utf-8")
     result = watcher.build()
     assert calls[-1] > 10 and result.how == "full layout"   # every paragraph: everything again
+
+
+def test_a_part_that_moves_inside_a_relaid_chunk_forces_a_full_layout(tmp_path, monkeypatch):
+    from booklet import incremental
+    project = sample_copy(tmp_path)
+    calls = count_layouts(monkeypatch)
+    watcher = Builder(project)
+    watcher.build()
+    real = incremental.part_starts
+
+    def later_parts_one_page_on(pages, first_page, known):
+        starts = sorted(real(pages, first_page, known).items(), key=lambda item: item[1])
+        return {part: page + (1 if i else 0) for i, (part, page) in enumerate(starts)}
+    monkeypatch.setattr(incremental, "part_starts", later_parts_one_page_on)
+    unit = project / "content" / "01-news.md"           # laid out with its photo caption in one chunk
+    text = unit.read_text("utf-8")
+    cut = text.rfind("。")
+    unit.write_text(text[:cut] + "！" + text[cut + 1:], "utf-8")
+    result = watcher.build()
+    assert calls[-1] > 10 and result.how == "full layout"   # the contents would print a stale number
