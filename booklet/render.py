@@ -229,8 +229,9 @@ def render_document(html: str, project: Path, *, font_config=None, presentationa
     from weasyprint.urls import FatalURLFetchingError
 
     _typeset_install()
-    from .restyle import install as restyle_install
-    restyle_install()
+    from . import restyle, speedups
+    restyle.install()
+    speedups.install()
     refused: list[str] = []
     fetcher = make_fetcher(allowed_roots(project), refused)
     collector = _WarningCollector()

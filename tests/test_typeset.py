@@ -527,3 +527,19 @@ def test_no_lone_character_on_a_paragraph_last_line(tmp_path, installed):
                   name='kept.pdf')[0]
     assert len(kept[-1].text) >= 2 and kept[-1].text.endswith('模范')
     assert_justified(kept)                             # the line above is still flush
+
+
+def test_cached_page_references_follow_added_pages():
+    import pydyf
+
+    from booklet import speedups
+    speedups.install()
+    pdf = pydyf.PDF()
+    for _ in range(3):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    first = pdf.page_references
+    assert first is pdf.page_references                      # kept between reads
+    pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    refs = pdf.page_references
+    assert len(refs) == 4 and refs[:3] == first
+    assert refs == tuple(f"{n} 0 R".encode() for n in pdf.pages["Kids"][::3])
