@@ -72,6 +72,35 @@ def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
     return result
 
 
+class ImageCache(dict):
+    """WeasyPrint's image cache, kept between builds, forgetting changed files.
+
+    WeasyPrint caches decoded images by URL (and their PDF data under keys
+    derived from it) for one render; kept across renders it would show an
+    image the designer has just replaced. Each build first drops the entries
+    of every file whose size or modification time changed.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._stamps: dict[str, tuple | None] = {}
+
+    def refresh(self) -> "ImageCache":
+        from hashlib import md5
+        for url in list(self._stamps):
+            if fsutil.url_stamp(url) != self._stamps[url]:
+                prefix = md5(url.encode(), usedforsecurity=False).hexdigest()
+                for key in [k for k in self if k == url or k.startswith(prefix)]:
+                    del self[key]
+                del self._stamps[url]
+        return self
+
+    def remember(self) -> None:
+        for key in self:
+            if key not in self._stamps and ":" in key[:8]:
+                self._stamps[key] = fsutil.url_stamp(key)
+
+
 class Builder:
     """Builds one project, reusing expensive state across builds in a process."""
 
@@ -88,6 +117,7 @@ class Builder:
         self._sources: dict[int, object] = {}       # id(page) → the WeasyPrint HTML it was laid out from
         self.last_strategy = ""                      # how the last layout was done (for watch and tests)
         self.last_style_change = None
+        self._images = ImageCache()
 
     def _environment(self):
         """The Jinja environment, rebuilt when the set of override files changes.
@@ -145,7 +175,7 @@ class Builder:
                 chunks = list(plan.chunks)
                 warnings = list(self._wp_warnings)
                 for i in sorted(changed):
-                    doc_c, w = render_document(fresh[i], self.project, font_config=self._font_configuration())
+                    doc_c, w = self._render(fresh[i])
                     old = chunks[i]
                     starts = incremental.part_starts(doc_c.pages, old.first_page, set(old.parts))
                     if len(doc_c.pages) != len(old.pages) or any(starts[p] != numbers[p] for p in old.parts):
@@ -164,7 +194,7 @@ class Builder:
                     return self._last_doc.copy(incremental.merged_pages(self._plan)), warnings
             if change.kind == "global":
                 self.last_strategy = f"full layout: {change.reason}"
-        doc, warnings = render_document(html, self.project, font_config=self._font_configuration())
+        doc, warnings = self._render(html)
         self._last_doc, self._wp_warnings, self._css = doc, warnings, css
         self._sources = {id(p): doc._html for p in doc.pages}
         plan = incremental.plan_from_document(doc, order) if self._supports_parts(env) else None
@@ -174,6 +204,13 @@ class Builder:
                 c.key = incremental.body_key(chunk_html(c.parts, c.first_page, numbers), css)
         self._plan = plan
         return doc, warnings
+
+    def _render(self, html: str):
+        try:
+            return render_document(html, self.project, font_config=self._font_configuration(),
+                                   image_cache=self._images.refresh())
+        finally:
+            self._images.remember()
 
     def _restyle(self, css: str) -> None:
         """Repaint the kept pages for a colour-only edit (restyle.py)."""

@@ -1,4 +1,4 @@
-"""Atomic file writes.
+"""Files: atomic writes, and telling one version of a file from the next.
 
 A failed or interrupted build must leave the previous output untouched, so
 every file we produce is written to a temporary file in the same folder and
@@ -38,3 +38,15 @@ def write_bytes(target: str | os.PathLike, data: bytes) -> None:
 
 def write_text(target: str | os.PathLike, text: str) -> None:
     write_bytes(target, text.encode("utf-8"))
+
+
+def url_stamp(url: str):
+    """What tells a file: URL's file apart from its previous version (None for other URLs)."""
+    from urllib.parse import unquote, urlparse
+    if not url.startswith("file:"):
+        return None
+    try:
+        st = Path(unquote(urlparse(url).path)).stat()
+    except OSError:
+        return ("missing",)
+    return (st.st_mtime_ns, st.st_size, st.st_ino)

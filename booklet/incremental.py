@@ -26,6 +26,7 @@ booklet.html does not support parts.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 
@@ -49,9 +50,17 @@ def _key(html: str) -> str:
     return hashlib.blake2b(html.encode("utf-8"), digest_size=16).hexdigest()
 
 
+_FILE_URL = re.compile(r"""(?:src|href)=["'](file:[^"']+)["']""")
+
+
 def body_key(html: str, css: str) -> str:
-    """A chunk's key without the stylesheet: stylesheet edits are judged by stylediff."""
-    return _key(html.replace(css, "", 1))
+    """A chunk's key: its HTML without the stylesheet (stylesheet edits are
+    judged by stylediff), and the version of every file it shows, so a photo
+    replaced under the same name is laid out again."""
+    from .fsutil import url_stamp
+    body = html.replace(css, "", 1)
+    stamps = [f"{url}={url_stamp(url)}" for url in sorted(set(_FILE_URL.findall(body)))]
+    return _key(body + "\n".join(stamps))
 
 
 def matches(html: str, selectors: list[str]) -> bool:

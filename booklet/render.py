@@ -218,12 +218,14 @@ class _WarningCollector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render_document(html: str, project: Path, *, font_config=None, presentational_hints: bool = True):
+def render_document(html: str, project: Path, *, font_config=None, presentational_hints: bool = True,
+                    image_cache: dict | None = None):
     """Lay out *html*; returns (weasyprint Document, WeasyPrint warnings).
 
     Pass the same *font_config* between builds in one process: WeasyPrint
     copies every @font-face file (15-25 MB each for CJK) into a temporary
     folder and registers it with fontconfig once per configuration.
+    *image_cache* likewise keeps decoded images (see build.ImageCache).
     """
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
@@ -239,7 +241,7 @@ def render_document(html: str, project: Path, *, font_config=None, presentationa
     logger.addHandler(collector)
     try:
         doc = weasyprint.HTML(string=html, base_url=project.resolve().as_uri() + "/", url_fetcher=fetcher).render(
-            font_config=font_config, presentational_hints=presentational_hints)
+            font_config=font_config, presentational_hints=presentational_hints, cache=image_cache)
     except FatalURLFetchingError:
         raise BookletError("refused to load " + refused[-1] if refused else "a resource could not be loaded") from None
     finally:

@@ -49,3 +49,42 @@ def test_corrupt_or_wrong_type_image_is_an_error(mini, data, expected):
     with pytest.raises(BookletError, match=expected):
         build(mini)
     assert not (mini / "output" / "booklet-print.pdf").exists()
+
+
+def test_watch_reuses_decoded_images_and_notices_a_replaced_file(mini):
+    import io
+
+    import pypdf
+
+    from booklet.build import Builder
+
+    def portrait_colour(pdf_path):
+        for page in pypdf.PdfReader(pdf_path).pages:
+            for image in page.images:
+                picture = image.image.convert("RGB")
+                if picture.size[0] > 100:
+                    return picture.getpixel((picture.size[0] // 2, picture.size[1] // 2))
+
+    (mini / "images").mkdir()
+    portrait = mini / "images" / "h01.jpg"
+    Image.new("RGB", (700, 934), (180, 40, 40)).save(portrait, quality=95)
+    watcher = Builder(mini)
+    result = watcher.build()
+    url = next(k for k in watcher._images if k.endswith("h01.jpg"))
+    decoded = watcher._images[url]
+    assert abs(portrait_colour(result.digital_pdf)[0] - 180) < 8
+    (mini / "content" / "05-note.md").write_text((mini / "content" / "05-note.md").read_text("utf-8") + "\n补充一句。\n", "utf-8")
+    watcher.build()
+    assert watcher._images[url] is decoded                   # not decoded again
+    buffer = io.BytesIO()
+    Image.new("RGB", (750, 1000), (30, 60, 200)).save(buffer, "JPEG", quality=95)
+    portrait.write_bytes(buffer.getvalue())                  # the designer drops in a new photo
+    result = watcher.build()
+    r, g, b = portrait_colour(result.digital_pdf)
+    assert b > 150 and r < 80                                # the new one, not the cached one
+    widths = [image.image.size[0] for page in pypdf.PdfReader(result.print_pdf).pages for image in page.images
+              if image.image.size[0] > 100]
+    sizes = [(x["/Width"], x["/Height"]) for page in pypdf.PdfReader(result.print_pdf).pages
+             for x in (o.get_object() for o in page["/Resources"].get("/XObject", {}).values())
+             if x.get("/Subtype") == "/Image" and x["/Width"] > 100]
+    assert widths and set(sizes) == {(750, 1000)}            # its own size, not the old one's
