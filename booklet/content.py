@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
@@ -19,10 +19,6 @@ from .errors import BookletError
 KINDS = ("news", "speech", "article", "quote", "roster", "testimonials", "editors-note", "caption")
 HONOURS = ("全国劳动模范", "全国先进工作者")
 
-FRONT_KEYS = {
-    "kind", "title", "subtitle", "author", "affiliation", "date", "place", "vertical_title",
-    "section", "honour", "source_lines", "start", "photo", "caption", "note",
-}
 HONOUREE_KEYS = {"id", "name", "gender", "ethnicity", "honour", "affiliation", "post", "portrait", "testimonial", "source_lines"}
 
 
@@ -35,9 +31,13 @@ class Block:
 
 
 @dataclass
-class UnitContent:
-    path: Path
-    id: str
+class UnitMeta:
+    """What a unit's front matter says about it.
+
+    `booklet import` finds these in the raw text (segment.Unit) and writes
+    them out; the build reads them back (UnitContent): one list of fields
+    for both sides, in the order the front matter is written.
+    """
     kind: str
     title: str = ""
     subtitle: str = ""
@@ -48,10 +48,22 @@ class UnitContent:
     vertical_title: bool = False
     section: str = ""
     honour: str = ""
+    note: str = ""
+
+
+META_FIELDS = tuple(f.name for f in fields(UnitMeta))
+#: Front matter only an editor writes (import cannot know them), and the import's provenance.
+EDITOR_FIELDS = ("start", "photo", "caption")
+FRONT_KEYS = {*META_FIELDS, *EDITOR_FIELDS, "source_lines"}
+
+
+@dataclass(kw_only=True)
+class UnitContent(UnitMeta):
+    path: Path
+    id: str
     start: str = ""            # "right" to start on a recto page
     photo: str = ""
     caption: str = ""
-    note: str = ""
     blocks: list[Block] = field(default_factory=list)
     body_line: int = 1         # first line of the body in the file
 
@@ -149,7 +161,9 @@ def parse_unit(path: Path, root: Path) -> UnitContent:
         raise BookletError(f"'kind' must be one of {', '.join(KINDS)}, got {kind!r}", where=f"{rel}, line {key_line('kind')}",
                            hint=f"did you mean '{close[0]}'?" if close else None)
     unit = UnitContent(path=path, id=_slug(path.stem), kind=kind)
-    for key in ("title", "subtitle", "author", "affiliation", "date", "place", "section", "honour", "start", "photo", "caption", "note"):
+    for key in (*META_FIELDS, *EDITOR_FIELDS):
+        if key in ("kind", "vertical_title"):
+            continue
         value = meta.get(key)
         if value is None:
             continue

@@ -31,6 +31,7 @@ import yaml
 
 from . import clean
 from .clean import Change
+from .content import META_FIELDS
 from .corrections import Corrections, apply_line_moves, check_expectations, load_corrections
 from .errors import BookletError
 from .segment import Document, Honouree, Unit, segment
@@ -144,13 +145,9 @@ def _dump(data: object) -> str:
                      default_flow_style=None)
 
 
-FRONT_ORDER = ("kind", "title", "subtitle", "author", "affiliation", "date", "place", "vertical_title",
-               "section", "honour", "note")
-
-
 def render_unit(u: Unit) -> str:
     meta: dict = {}
-    for key in FRONT_ORDER:
+    for key in META_FIELDS:
         value = getattr(u, key)
         if key == "vertical_title":
             if value:

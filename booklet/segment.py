@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from .clean import (Change, Line, Paragraph, clean_paragraphs, despace, display_width, ends_sentence,
                     is_han, strip_cjk_spaces)
+from .content import UnitMeta
 from .corrections import Corrections
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff"
@@ -45,18 +46,8 @@ class Block:
 
 
 @dataclass
-class Unit:
-    kind: str
-    title: str = ""
-    subtitle: str = ""
-    author: str = ""
-    affiliation: str = ""
-    date: str = ""
-    place: str = ""
-    vertical_title: bool = False
-    section: str = ""
-    honour: str = ""
-    note: str = ""
+class Unit(UnitMeta):
+    """A unit as found in the raw text: its front matter, and where it came from."""
     source_lines: tuple[int, int] = (0, 0)
     blocks: list[Block] = field(default_factory=list)
     title_lines: list[int] = field(default_factory=list)   # source lines of title/byline text
