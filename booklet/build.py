@@ -194,6 +194,8 @@ class Builder:
                     return self._last_doc.copy(incremental.merged_pages(self._plan)), warnings
             if change.kind == "global":
                 self.last_strategy = f"full layout: {change.reason}"
+            elif len(changed) > max(2, len(plan.chunks) // 4):
+                self.last_strategy = f"full layout: the edit reaches {len(changed)} of {len(plan.chunks)} page groups"
         doc, warnings = self._render(html)
         self._last_doc, self._wp_warnings, self._css = doc, warnings, css
         self._sources = {id(p): doc._html for p in doc.pages}

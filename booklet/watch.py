@@ -21,6 +21,7 @@ from .preview import render_pages
 
 WATCHED_DIRS = ("content", "layouts", "images", "fonts")
 WATCHED_FILES = ("booklet.yaml",)
+MAX_WARNINGS = 8          # a new project's 36 missing portraits should not bury the build line
 
 
 @dataclass
@@ -101,8 +102,11 @@ def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: in
         change = compare(last, result)
         how = f" ({result.how})" if last is not None and result.how else ""
         echo(f"built {result.pages} pages in {time.perf_counter() - t0:.1f}s{how} — {change.describe()}")
-        for w in change.new_warnings:
+        shown = change.new_warnings if len(change.new_warnings) <= MAX_WARNINGS else change.new_warnings[:MAX_WARNINGS - 1]
+        for w in shown:
             echo(f"new warning: {w}")
+        if len(shown) < len(change.new_warnings):
+            echo(f"… and {len(change.new_warnings) - len(shown)} more new warnings (`booklet check` lists them all)")
         if previews and change.changed_pages:
             try:
                 render_pages(result.digital_pdf, project / "output" / "preview", change.changed_pages[:40])

@@ -121,3 +121,15 @@ def test_new_with_layouts_copies_defaults(tmp_path):
     project = new_project(tmp_path / "p", copy_layouts=True)
     assert (project / "layouts" / "booklet.css").is_file()
     assert (project / "layouts" / "units" / "roster.html").is_file()
+
+
+def test_many_new_warnings_are_summed_up_not_listed(mini, monkeypatch):
+    from booklet import watch as watch_module
+    stop = threading.Event()
+    stop.set()                                   # build once, then stop watching
+    monkeypatch.setattr(watch_module, "MAX_WARNINGS", 2)
+    lines: list[str] = []
+    watch_module.watch(mini, echo=lines.append, previews=False, stop_event=stop)
+    warnings = [line for line in lines if line.startswith("new warning:")]
+    assert len(warnings) == 1 and "is missing" in warnings[0]
+    assert any(line.startswith("… and ") and "booklet check" in line for line in lines), lines
