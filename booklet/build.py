@@ -118,6 +118,8 @@ class Builder:
         self.last_strategy = ""                      # how the last layout was done (for watch and tests)
         self.last_style_change = None
         self._images = ImageCache()
+        self._font_key: tuple = ()
+        self._fonts_changed = False
 
     def _environment(self):
         """The Jinja environment, rebuilt when the set of override files changes.
@@ -154,7 +156,8 @@ class Builder:
                               chunk_css=incremental.chunk_css(first_page))[0]
 
         plan = self._plan
-        self.last_strategy = "full layout"
+        self.last_strategy = "full layout: a font file changed" if self._fonts_changed else "full layout"
+        self._fonts_changed = False
         if plan is not None and plan.part_order == order and self._supports_parts(env):
             numbers = plan.page_numbers
             fresh = [chunk_html(c.parts, c.first_page, numbers) for c in plan.chunks]
@@ -207,6 +210,19 @@ class Builder:
         self._plan = plan
         return doc, warnings
 
+    def _check_fonts(self, faces) -> None:
+        """A font file replaced or added under fonts/ while watching: start afresh.
+
+        WeasyPrint registers a @font-face once per FontConfiguration, by its
+        descriptors, and the kept pages hold the old glyphs; neither would
+        notice a new file behind the same URL.
+        """
+        key = tuple((str(f.path), fsutil.url_stamp(f.path.resolve().as_uri())) for f in faces)
+        if key != self._font_key:
+            if self._font_key:
+                self._font_config, self._plan, self._fonts_changed = None, None, True
+            self._font_key = key
+
     def _render(self, html: str):
         try:
             return render_document(html, self.project, font_config=self._font_configuration(),
@@ -244,6 +260,7 @@ class Builder:
             raise BookletError(f"{len(checked.errors)} problem(s) found, nothing was written:\n  "
                                + "\n  ".join(checked.errors))
         cfg = checked.config
+        self._check_fonts(checked.faces)
         progress("html")
         env = self._environment()
         css = render_css(env, cfg, checked.faces)

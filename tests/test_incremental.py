@@ -146,3 +146,22 @@ def test_a_part_that_moves_inside_a_relaid_chunk_forces_a_full_layout(tmp_path, 
     unit.write_text(text[:cut] + "！" + text[cut + 1:], "utf-8")
     result = watcher.build()
     assert calls[-1] > 10 and result.how == "full layout"   # the contents would print a stale number
+
+
+def test_a_font_file_replaced_while_watching_is_a_fresh_start(tmp_path):
+    import os
+
+    from booklet.build import check_project
+    from conftest import copy_project
+    project = copy_project(tmp_path / "mini")
+    watcher = Builder(project)
+    watcher.build()
+    config = watcher._font_config
+    face = check_project(project).faces[0].path
+    (project / "fonts").mkdir(exist_ok=True)
+    shutil.copy(face, project / "fonts" / face.name)       # the project now brings its own copy
+    result = watcher.build()
+    assert result.how == "full layout: a font file changed" and watcher._font_config is not config
+    os.utime(project / "fonts" / face.name, ns=(1_000_000_000, 1_000_000_000))   # replaced in place
+    assert watcher.build().how == "full layout: a font file changed"
+    assert watcher.build().how == "nothing to lay out"
