@@ -118,6 +118,7 @@ class Builder:
         self.last_strategy = ""                      # how the last layout was done (for watch and tests)
         self.last_style_change = None
         self._images = ImageCache()
+        self._base_url = self.project.as_uri() + "/"
         self._font_key: tuple = ()
         self._fonts_changed = False
 
@@ -161,7 +162,7 @@ class Builder:
         if plan is not None and plan.part_order == order and self._supports_parts(env):
             numbers = plan.page_numbers
             fresh = [chunk_html(c.parts, c.first_page, numbers) for c in plan.chunks]
-            keys = [incremental.body_key(h, css) for h in fresh]
+            keys = [incremental.body_key(h, css, self._base_url) for h in fresh]
             changed = {i for i, (c, k) in enumerate(zip(plan.chunks, keys)) if k != c.key}
             change = stylediff.compare(self._css, css)
             self.last_style_change = change
@@ -206,7 +207,7 @@ class Builder:
         if plan is not None:
             numbers = plan.page_numbers
             for c in plan.chunks:
-                c.key = incremental.body_key(chunk_html(c.parts, c.first_page, numbers), css)
+                c.key = incremental.body_key(chunk_html(c.parts, c.first_page, numbers), css, self._base_url)
         self._plan = plan
         return doc, warnings
 

@@ -50,17 +50,23 @@ def _key(html: str) -> str:
     return hashlib.blake2b(html.encode("utf-8"), digest_size=16).hexdigest()
 
 
-_FILE_URL = re.compile(r"""(?:src|href)=["'](file:[^"']+)["']""")
+_URL = re.compile(r"""(?:\b(?:src|href)=["']([^"'#][^"']*)["'])|(?:url\(\s*["']?([^"')]+?)["']?\s*\))""")
 
 
-def body_key(html: str, css: str) -> str:
+def file_urls(html: str, base_url: str) -> list[str]:
+    """The file: URLs an HTML document (with its stylesheet) draws on."""
+    from urllib.parse import urljoin
+    found = {urljoin(base_url, a or b) for a, b in _URL.findall(html)}
+    return sorted(u for u in found if u.startswith("file:"))
+
+
+def body_key(html: str, css: str, base_url: str = "") -> str:
     """A chunk's key: its HTML without the stylesheet (stylesheet edits are
-    judged by stylediff), and the version of every file it shows, so a photo
-    replaced under the same name is laid out again."""
+    judged by stylediff), and the version of every file it or the stylesheet
+    draws on, so a photo replaced under the same name is laid out again."""
     from .fsutil import url_stamp
-    body = html.replace(css, "", 1)
-    stamps = [f"{url}={url_stamp(url)}" for url in sorted(set(_FILE_URL.findall(body)))]
-    return _key(body + "\n".join(stamps))
+    stamps = [f"{url}={url_stamp(url)}" for url in file_urls(html, base_url)]
+    return _key(html.replace(css, "", 1) + "\n".join(stamps))
 
 
 def matches(html: str, selectors: list[str]) -> bool:

@@ -165,3 +165,18 @@ def test_a_font_file_replaced_while_watching_is_a_fresh_start(tmp_path):
     os.utime(project / "fonts" / face.name, ns=(1_000_000_000, 1_000_000_000))   # replaced in place
     assert watcher.build().how == "full layout: a font file changed"
     assert watcher.build().how == "nothing to lay out"
+
+
+def test_chunk_keys_follow_every_file_the_html_or_stylesheet_draws_on(tmp_path):
+    from booklet.incremental import body_key, file_urls
+    html = ('<style>@font-face { src: url("file:///fonts/a.otf") } .band { background: url(images/band.png) }</style>'
+            '<img src="file:///p/images/h01.jpg"><a href="#unit-1">1</a><a href="https://example.org">x</a>')
+    assert file_urls(html, "file:///p/") == ["file:///fonts/a.otf", "file:///p/images/band.png", "file:///p/images/h01.jpg"]
+    (tmp_path / "images").mkdir()
+    band = tmp_path / "images" / "band.png"
+    band.write_bytes(b"one")
+    base = tmp_path.as_uri() + "/"
+    before = body_key(html, "", base)
+    assert body_key(html, "", base) == before
+    band.write_bytes(b"two, longer")                    # replaced under the same name
+    assert body_key(html, "", base) != before
