@@ -11,8 +11,9 @@ WeasyPrint shares one computed style between elements that matched the same
 rules, and anonymous boxes (lines, text runs) inherit through their parent's
 style object. So styles are patched per box, walking each page from the top
 and carrying the patched style of every ancestor, never per shared object.
-Whatever this walk does not recognise makes it give up (returns None) and
-the caller lays everything out again: slower, never wrong.
+Whatever this walk does not recognise makes it give up (CannotRestyle) and
+the caller lays everything out again: slower, never wrong. Tests compare
+repainted PDFs with fresh full builds byte for byte.
 """
 
 from __future__ import annotations
@@ -25,8 +26,6 @@ from .stylediff import PAINT_KEYS
 
 class CannotRestyle(Exception):
     """The pages cannot be repainted; the message says why (lay them out again)."""
-
-
 
 
 class _Grid(tuple):
@@ -106,7 +105,7 @@ class _Patcher:
                 parent = self.patched(box, old.parent_style, ancestors, page_type)
             if parent is None:
                 raise CannotRestyle(f"anonymous style of {type(box).__name__} <{getattr(box, 'element_tag', '')}> "
-                              f"with an unknown parent; ancestors {[type(a).__name__ for a in self.trail]}")
+                                    f"with an unknown parent; ancestors {[type(a).__name__ for a in self.trail]}")
             if parent is old.parent_style:
                 return old
             key = (id(old), id(parent))

@@ -26,6 +26,13 @@ def count_layouts(monkeypatch):
     return calls
 
 
+def edit_one_word(unit):
+    """Make the last full stop of a unit an exclamation mark: a change that moves no line."""
+    text = unit.read_text("utf-8")
+    cut = text.rfind("。")
+    unit.write_text(text[:cut] + "！" + text[cut + 1:], "utf-8")
+
+
 def outputs(project):
     return [(project / "output" / name).read_bytes() for name in ("booklet-print.pdf", "booklet-digital.pdf")]
 
@@ -36,10 +43,7 @@ def test_word_edit_lays_out_one_unit_and_matches_a_full_build(tmp_path, monkeypa
     watcher = Builder(project)
     first = watcher.build()
     assert len(calls) == 1 and calls[0] > 10            # the first build lays out everything
-    unit = project / "content" / "08-speech.md"
-    text = unit.read_text("utf-8")
-    cut = text.rfind("。")
-    unit.write_text(text[:cut] + "！" + text[cut + 1:], "utf-8")
+    edit_one_word(project / "content" / "08-speech.md")
     result = watcher.build()
     assert calls[1:] == [1]                              # then only the edited unit
     assert [i + 1 for i, (a, b) in enumerate(zip(first.fingerprints, result.fingerprints)) if a != b] == [18]
@@ -89,9 +93,7 @@ def test_colour_edit_repaints_without_layout_and_matches_a_full_build(tmp_path, 
     watcher = Builder(project)
     first = watcher.build()
     # a word edit first, so the kept pages come from two laid-out documents
-    unit = project / "content" / "08-speech.md"
-    text = unit.read_text("utf-8")
-    unit.write_text(text.replace("。", "！", 1), "utf-8")
+    edit_one_word(project / "content" / "08-speech.md")
     watcher.build()
     laid_out = len(calls)
     config = project / "booklet.yaml"
@@ -140,10 +142,7 @@ def test_a_part_that_moves_inside_a_relaid_chunk_forces_a_full_layout(tmp_path, 
         starts = sorted(real(pages, first_page, known).items(), key=lambda item: item[1])
         return {part: page + (1 if i else 0) for i, (part, page) in enumerate(starts)}
     monkeypatch.setattr(incremental, "part_starts", later_parts_one_page_on)
-    unit = project / "content" / "01-news.md"           # laid out with its photo caption in one chunk
-    text = unit.read_text("utf-8")
-    cut = text.rfind("。")
-    unit.write_text(text[:cut] + "！" + text[cut + 1:], "utf-8")
+    edit_one_word(project / "content" / "01-news.md")   # laid out with its photo caption in one chunk
     result = watcher.build()
     assert calls[-1] > 10 and result.how == "full layout"   # the contents would print a stale number
 
