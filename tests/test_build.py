@@ -12,6 +12,7 @@ import pytest
 from booklet.build import build, check_project
 from booklet.errors import BookletError
 from booklet.fsutil import atomic_path
+from conftest import ROOT
 
 FONT_FILES = {"NotoSerifCJKsc-Regular.otf", "NotoSerifCJKsc-Bold.otf", "NotoSansCJKsc-Regular.otf",
               "NotoSansCJKsc-Bold.otf", "LXGWWenKai-Regular.ttf"}
@@ -124,3 +125,14 @@ def test_cli_build_summary(built_mini, tmp_path):
     assert re.search(r"built \d+ pages in [\d.]+s: output/booklet-print.pdf \([\d.]+ MB\)", proc.stdout)
     for stage in ("config", "content", "glyphs", "layout", "pdf", "write"):
         assert stage in proc.stdout
+
+
+def test_font_coverage_read_with_harfbuzz_is_what_fonttools_reads():
+    from fontTools.ttLib import TTFont
+
+    from booklet import fonts
+    shipped = sorted((ROOT / "fonts").glob("*.[ot]tf"))
+    assert shipped and fonts._harfbuzz() is not None
+    for path in shipped:
+        font = TTFont(path, lazy=True)
+        assert fonts._harfbuzz_unicodes(path) == frozenset(font.getBestCmap()), path.name
