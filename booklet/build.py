@@ -166,7 +166,7 @@ class Builder:
             changed = {i for i, (c, k) in enumerate(zip(plan.chunks, keys)) if k != c.key}
             change = stylediff.compare(self._css, css)
             self.last_style_change = change
-            if change.kind == "paint":
+            if change.kind == "paint" or change.repaint:
                 try:
                     self._restyle(css)
                 except Exception as exc:   # CannotRestyle, or a WeasyPrint internal we did not foresee
@@ -190,12 +190,14 @@ class Builder:
                 else:
                     self._plan = incremental.Plan(chunks, order, numbers)
                     self._css = css
+                    kept = incremental.merged_pages(self._plan)
+                    self._sources = {id(p): self._sources[id(p)] for p in kept}   # let replaced trees go
                     parts = [p for i in sorted(changed) for p in chunks[i].parts]
-                    how = ["colours repainted without layout"] if change.kind == "paint" else []
+                    how = ["colours repainted without layout"] if change.kind == "paint" or change.repaint else []
                     if parts:
                         how.append("laid out again: " + ", ".join(parts[:3]) + (f" and {len(parts) - 3} more" if len(parts) > 3 else ""))
                     self.last_strategy = "; ".join(how) or "nothing to lay out"
-                    return self._last_doc.copy(incremental.merged_pages(self._plan)), warnings
+                    return self._last_doc.copy(kept), warnings
             if change.kind == "global":
                 self.last_strategy = f"full layout: {change.reason}"
             elif len(changed) > max(2, len(plan.chunks) // 4):

@@ -10,7 +10,8 @@ properties changed, and that decides how much of the last build survives:
   pages are kept and restyled (see restyle.py).
 * ``scoped``: layout changed, but only for the elements the changed rules
   select and their descendants; the parts of the booklet that contain none
-  keep their pages (incremental.py lays out the others).
+  keep their pages (incremental.py lays out the others). Colour changes in
+  the same edit are repainted on the kept pages.
 * ``global``: anything whose effect cannot be bounded that way: @page,
   @font-face and @media rules, counters and running strings, or a selector
   that cannot be parsed. Everything is laid out again.
@@ -70,7 +71,8 @@ class Declaration:
 class StyleChange:
     kind: str                                   # "none", "paint", "scoped" or "global"
     reason: str = ""
-    selectors: list[str] = field(default_factory=list)   # for "scoped": the changed rules' selectors
+    selectors: list[str] = field(default_factory=list)   # for "scoped": the selectors of layout changes
+    repaint: bool = False                                # for "scoped": colours changed too
     declarations: list[Declaration] = field(default_factory=list)
 
 
@@ -295,5 +297,6 @@ def compare(old_css: str, new_css: str) -> StyleChange:
     if any(c.kind == "page" for c in changes):
         return StyleChange("global", "page rule changed", declarations=changes)
     # A custom property is scoped like any other: to where it is declared and below.
-    selectors = list(dict.fromkeys(c.prelude for c in changes))
-    return StyleChange("scoped", selectors=selectors, declarations=changes)
+    # Colour changes that come with the edit are repainted, so they do not widen the scope.
+    selectors = list(dict.fromkeys(c.prelude for c in layout))
+    return StyleChange("scoped", selectors=selectors, declarations=changes, repaint=len(layout) < len(changes))

@@ -118,10 +118,11 @@ def test_layout_edit_lays_out_only_the_parts_it_selects(tmp_path, monkeypatch):
     calls = count_layouts(monkeypatch)
     watcher = Builder(project)
     watcher.build()
-    css.write_text(original + "\n.roster-title { font-size: 26pt; }\n", "utf-8")
+    # a layout rule for the roster, and a colour for every unit title in the same save
+    css.write_text(original + "\n.roster-title { font-size: 26pt; }\n.unit-title { color: #2a6; }\n", "utf-8")
     result = watcher.build()
     assert 1 <= len(calls) - 1 <= 2 and max(calls[1:]) <= 1  # the roster's own chunk(s), not the booklet
-    assert result.how.startswith("laid out again:") and "roster" in result.how
+    assert result.how.startswith("colours repainted without layout; laid out again:") and "roster" in result.how
     scoped = outputs(project)
     Builder(project).build()
     assert outputs(project) == scoped

@@ -81,3 +81,10 @@ def test_moving_a_rule_counts_as_changing_it():
 def test_whitespace_and_comments_change_nothing():
     assert kind(BASE.replace("margin: 2mm;", "margin:2mm;  /* wider? */")) == "none"
     assert kind(BASE) == "none"
+
+
+def test_colours_edited_with_a_layout_rule_are_repainted_not_scoped():
+    change = compare(BASE, BASE + ".title { color: navy; }\n.band { padding: 1mm; }")
+    assert change.kind == "scoped" and change.selectors == [".band"] and change.repaint
+    change = compare(BASE, BASE + ".band { padding: 1mm; }")
+    assert change.kind == "scoped" and not change.repaint
