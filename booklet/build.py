@@ -172,7 +172,7 @@ class Builder:
                 except Exception as exc:   # CannotRestyle, or a WeasyPrint internal we did not foresee
                     change = stylediff.StyleChange("global", f"colours could not be repainted: {exc}")
             if change.kind == "scoped":
-                changed |= {i for i, h in enumerate(fresh) if i not in changed and incremental.matches(h, change.selectors)}
+                changed |= {i for i, h in enumerate(fresh) if i not in changed and incremental.matches(h, change.selectors, css)}
             elif change.kind == "global":
                 changed = set(range(len(plan.chunks)))
             if len(changed) <= max(2, len(plan.chunks) // 4):

@@ -69,12 +69,43 @@ def body_key(html: str, css: str, base_url: str = "") -> str:
     return _key(html.replace(css, "", 1) + "\n".join(stamps))
 
 
-def matches(html: str, selectors: list[str]) -> bool:
+def _required_names(selector: str) -> list[set[str]] | None:
+    """For each alternative of a selector list, the class and id names an element
+    must carry to match; None when that cannot be told from the tokens alone
+    (functional pseudo-classes such as :not() may negate a name)."""
+    import tinycss2
+    alternatives: list[set[str]] = [set()]
+    previous = None
+    for token in tinycss2.parse_component_value_list(selector):
+        if token.type == "function" or token.type.endswith("block"):
+            return None
+        if token.type == "literal" and token.value == ",":
+            alternatives.append(set())
+        elif token.type == "hash":
+            alternatives[-1].add(token.value)
+        elif token.type == "ident" and previous is not None and previous.type == "literal" and previous.value == ".":
+            alternatives[-1].add(token.value)
+        previous = token
+    return alternatives
+
+
+def _may_match(body: str, selectors: list[str]) -> bool:
+    """A quick test on the text: no element can carry a class the HTML never names."""
+    for selector in selectors:
+        alternatives = _required_names(selector)
+        if alternatives is None or any(all(name in body for name in names) for names in alternatives):
+            return True
+    return False
+
+
+def matches(html: str, selectors: list[str], css: str = "") -> bool:
     """Does any of *selectors* select an element of *html* (a chunk's own document)?"""
     import cssselect2
     import tinycss2
     import weasyprint
 
+    if not _may_match(html.replace(css, "", 1) if css else html, selectors):
+        return False
     compiled = []
     for selector in selectors:
         try:

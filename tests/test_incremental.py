@@ -180,3 +180,13 @@ def test_chunk_keys_follow_every_file_the_html_or_stylesheet_draws_on(tmp_path):
     assert body_key(html, "", base) == before
     band.write_bytes(b"two, longer")                    # replaced under the same name
     assert body_key(html, "", base) != before
+
+
+def test_a_selector_is_tried_only_where_the_html_names_its_classes():
+    from booklet.incremental import matches
+    html = '<section class="unit unit-roster"><h2 class="roster-title">名单</h2></section>'
+    assert matches(html, [".roster-title"]) and matches(html, ["section h2"])
+    assert not matches(html, [".unit-title"]) and not matches(html, ["#unit-3", ".toc a"])
+    assert matches(html, [".unit-title, .roster-title"])               # either alternative
+    assert matches(html, ["section:not(.unit-title)"])                  # a negation is parsed, not guessed
+    assert not matches(html, ["h2:not(.roster-title)"])
