@@ -97,14 +97,18 @@ def test_colour_edit_repaints_without_layout_and_matches_a_full_build(tmp_path, 
     watcher.build()
     laid_out = len(calls)
     config = project / "booklet.yaml"
-    config.write_text(config.read_text("utf-8") + '\ncolours:\n  accent: "#1f5fb2"\n', "utf-8")
+    # rules, ornaments and table borders; running heads (margin boxes); the editors' note background
+    config.write_text(config.read_text("utf-8") + '\ncolours:\n  accent: "#1f5fb2"\n  muted: "#2f7f4f"\n'
+                      '  paper_tint: "#e3eef6"\n', "utf-8")
     result = watcher.build()
     assert len(calls) == laid_out                        # no layout at all
     assert result.how == "colours repainted without layout"
     changed = [i for i, (a, b) in enumerate(zip(first.fingerprints, result.fingerprints)) if a != b]
     assert result.pages == first.pages and len(changed) > 20
     repainted = outputs(project)
-    assert "0.121569 0.372549 0.698039" in page_streams(repainted[1])   # the new accent is painted
+    streams = page_streams(repainted[1])
+    for rgb in ("0.121569 0.372549 0.698039", "0.184314 0.498039 0.309804", "0.890196 0.933333 0.964706"):
+        assert rgb in streams                            # each new colour is painted
     Builder(project).build()
     assert outputs(project) == repainted                 # byte for byte what a full build gives
 
