@@ -1,6 +1,8 @@
 """Classifying stylesheet edits: every doubt must lead to more layout, never less."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from booklet.stylediff import compare
 
@@ -88,3 +90,14 @@ def test_colours_edited_with_a_layout_rule_are_repainted_not_scoped():
     assert change.kind == "scoped" and change.selectors == [".band"] and change.repaint
     change = compare(BASE, BASE + ".band { padding: 1mm; }")
     assert change.kind == "scoped" and not change.repaint
+
+CSS_BITS = st.sampled_from(["a", ".t", "#x", "p", "{", "}", ";", ":", "color", "red", "--accent", "var(--accent)",
+                            "@page", "@media print", "/*", "*/", "\"", "1pt solid", "!important", ",", " ", "\n"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CSS_BITS, max_size=40).map("".join), st.lists(CSS_BITS, max_size=40).map("".join))
+def test_any_text_gets_a_classification_never_an_exception(old, new):
+    change = compare(old, new)
+    assert change.kind in ("none", "paint", "scoped", "global")
+    assert compare(old, old).kind == "none"
