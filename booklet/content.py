@@ -19,7 +19,6 @@ from .errors import BookletError
 KINDS = ("news", "speech", "article", "quote", "roster", "testimonials", "editors-note", "caption")
 HONOURS = ("全国劳动模范", "全国先进工作者")
 
-HONOUREE_KEYS = {"id", "name", "gender", "ethnicity", "honour", "affiliation", "post", "portrait", "testimonial", "source_lines"}
 
 
 @dataclass
@@ -79,16 +78,22 @@ class UnitContent(UnitMeta):
 
 
 @dataclass
-class Honouree:
+class HonoureeMeta:
+    """What honourees.yaml says of a person: found by `booklet import`
+    (segment.Honouree), read back by the build (Honouree)."""
     id: str
     name: str
     honour: str
-    affiliation: str = ""
-    post: str = ""
     gender: str = ""
     ethnicity: str = ""
+    affiliation: str = ""
+    post: str = ""
+    testimonial: list[str] = field(default_factory=list)   # paragraphs
+
+
+@dataclass(kw_only=True)
+class Honouree(HonoureeMeta):
     portrait: str = ""
-    testimonial: list[str] = field(default_factory=list)
     line: int = 0
     field_lines: dict[str, int] = field(default_factory=dict)
 
@@ -99,6 +104,9 @@ class Honouree:
     def annotation(self) -> str:
         parts = [p for p in (self.gender, self.ethnicity) if p]
         return f"（{'，'.join(parts)}）" if parts else ""
+
+
+HONOUREE_KEYS = {*(f.name for f in fields(HonoureeMeta)), "portrait", "source_lines"}
 
 
 @dataclass

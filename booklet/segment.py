@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from .clean import (Change, Line, Paragraph, clean_paragraphs, despace, display_width, ends_sentence,
                     is_han, strip_cjk_spaces)
-from .content import UnitMeta
+from .content import HonoureeMeta, UnitMeta
 from .corrections import Corrections
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff"
@@ -57,17 +57,10 @@ class Unit(UnitMeta):
         return "".join(b.text for b in self.blocks)
 
 
-@dataclass
-class Honouree:
-    id: str
-    name: str
-    honour: str
-    gender: str = ""
-    ethnicity: str = ""
-    affiliation: str = ""
-    post: str = ""
+@dataclass(kw_only=True)
+class Honouree(HonoureeMeta):
+    """A person as found in the roster and testimonial pages of the raw text."""
     printed: str = ""               # the affiliation + post as printed in the roster
-    testimonial: list[str] = field(default_factory=list)
     source_lines: tuple[int, int] = (0, 0)
     testimonial_lines: tuple[int, int] | None = None
     signature_lines: tuple[int, int] | None = None
