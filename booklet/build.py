@@ -86,10 +86,9 @@ class ImageCache(dict):
         self._stamps: dict[str, tuple | None] = {}
 
     def refresh(self) -> "ImageCache":
-        from hashlib import md5
         for url in list(self._stamps):
             if fsutil.url_stamp(url) != self._stamps[url]:
-                prefix = md5(url.encode(), usedforsecurity=False).hexdigest()
+                prefix = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()   # WeasyPrint's image id
                 for key in [k for k in self if k == url or k.startswith(prefix)]:
                     del self[key]
                 del self._stamps[url]
@@ -116,11 +115,9 @@ class Builder:
         self._css: str | None = None                # the stylesheet the kept pages were laid out with
         self._sources: dict[int, object] = {}       # id(page) → the WeasyPrint HTML it was laid out from
         self.last_strategy = ""                      # how the last layout was done (for watch and tests)
-        self.last_style_change = None
         self._images = ImageCache()
         self._base_url = self.project.as_uri() + "/"
         self._font_key: tuple = ()
-        self._fonts_changed = False
 
     def _environment(self):
         """The Jinja environment, rebuilt when the set of override files changes.
@@ -140,7 +137,7 @@ class Builder:
             self._font_config = FontConfiguration()
         return self._font_config
 
-    def _layout(self, html, css, cfg, checked, env):
+    def _layout(self, html, css, cfg, checked, env, fonts_changed=False):
         """Lay out the booklet: only what changed when that is safe, else all.
 
         Content edits change some chunks' HTML; a stylesheet edit is judged
@@ -157,15 +154,13 @@ class Builder:
                               chunk_css=incremental.chunk_css(first_page))[0]
 
         plan = self._plan
-        self.last_strategy = "full layout: a font file changed" if self._fonts_changed else "full layout"
-        self._fonts_changed = False
+        self.last_strategy = "full layout: a font file changed" if fonts_changed else "full layout"
         if plan is not None and plan.part_order == order and self._supports_parts(env):
             numbers = plan.page_numbers
             fresh = [chunk_html(c.parts, c.first_page, numbers) for c in plan.chunks]
             keys = [incremental.body_key(h, css, self._base_url) for h in fresh]
             changed = {i for i, (c, k) in enumerate(zip(plan.chunks, keys)) if k != c.key}
             change = stylediff.compare(self._css, css)
-            self.last_style_change = change
             if change.kind == "paint" or change.repaint:
                 try:
                     self._restyle(css)
@@ -175,7 +170,8 @@ class Builder:
                 changed |= {i for i, h in enumerate(fresh) if i not in changed and incremental.matches(h, change.selectors, css)}
             elif change.kind == "global":
                 changed = set(range(len(plan.chunks)))
-            if len(changed) <= max(2, len(plan.chunks) // 4):
+            limit = max(2, len(plan.chunks) // 4)    # beyond that, one full layout is cheaper
+            if len(changed) <= limit:
                 chunks = list(plan.chunks)
                 warnings = list(self._wp_warnings)
                 for i in sorted(changed):
@@ -200,7 +196,7 @@ class Builder:
                     return self._last_doc.copy(kept), warnings
             if change.kind == "global":
                 self.last_strategy = f"full layout: {change.reason}"
-            elif len(changed) > max(2, len(plan.chunks) // 4):
+            elif len(changed) > limit:
                 self.last_strategy = f"full layout: the edit reaches {len(changed)} of {len(plan.chunks)} page groups"
         doc, warnings = self._render(html)
         self._last_doc, self._wp_warnings, self._css = doc, warnings, css
@@ -213,18 +209,19 @@ class Builder:
         self._plan = plan
         return doc, warnings
 
-    def _check_fonts(self, faces) -> None:
+    def _check_fonts(self, faces) -> bool:
         """A font file replaced or added under fonts/ while watching: start afresh.
 
         WeasyPrint registers a @font-face once per FontConfiguration, by its
         descriptors, and the kept pages hold the old glyphs; neither would
-        notice a new file behind the same URL.
+        notice a new file behind the same URL. Returns whether that happened.
         """
-        key = tuple((str(f.path), fsutil.url_stamp(f.path.resolve().as_uri())) for f in faces)
-        if key != self._font_key:
-            if self._font_key:
-                self._font_config, self._plan, self._fonts_changed = None, None, True
-            self._font_key = key
+        key = tuple((str(f.path), fsutil.file_stamp(f.path)) for f in faces)
+        changed = bool(self._font_key) and key != self._font_key
+        if changed:
+            self._font_config, self._plan = None, None
+        self._font_key = key
+        return changed
 
     def _render(self, html: str):
         try:
@@ -263,15 +260,16 @@ class Builder:
             raise BookletError(f"{len(checked.errors)} problem(s) found, nothing was written:\n  "
                                + "\n  ".join(checked.errors))
         cfg = checked.config
-        self._check_fonts(checked.faces)
+        fonts_changed = self._check_fonts(checked.faces)
         progress("html")
         env = self._environment()
         css = render_css(env, cfg, checked.faces)
         html, _ = build_html(project, cfg, checked.content, checked.faces, env=env, css=css)
         progress("layout")
-        doc, wp_warnings = self._layout(html, css, cfg, checked, env)
+        doc, wp_warnings = self._layout(html, css, cfg, checked, env, fonts_changed)
         # Drawing changes a page's boxes, so a reused page keeps the fingerprint it had when new.
-        fresh = {id(p): fp for p, fp in zip(doc.pages, page_fingerprints(doc)) if id(p) not in self._fingerprints}
+        new = [p for p in doc.pages if id(p) not in self._fingerprints]
+        fresh = dict(zip(map(id, new), page_fingerprints(new)))
         self._fingerprints = {id(p): self._fingerprints.get(id(p)) or fresh[id(p)] for p in doc.pages}
         fingerprints = [self._fingerprints[id(p)] for p in doc.pages]
         overflows = overflow_report(doc)

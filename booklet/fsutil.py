@@ -40,13 +40,18 @@ def write_text(target: str | os.PathLike, text: str) -> None:
     write_bytes(target, text.encode("utf-8"))
 
 
-def url_stamp(url: str):
-    """What tells a file: URL's file apart from its previous version (None for other URLs)."""
-    from urllib.parse import unquote, urlparse
-    if not url.startswith("file:"):
-        return None
+def file_stamp(path: Path) -> tuple:
+    """What tells a file apart from its previous version, without reading it."""
     try:
-        st = Path(unquote(urlparse(url).path)).stat()
+        st = Path(path).stat()
     except OSError:
         return ("missing",)
     return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def url_stamp(url: str):
+    """file_stamp for a file: URL (None for other URLs)."""
+    from urllib.parse import unquote, urlparse
+    if not url.startswith("file:"):
+        return None
+    return file_stamp(Path(unquote(urlparse(url).path)))

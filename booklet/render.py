@@ -251,11 +251,11 @@ def render_document(html: str, project: Path, *, font_config=None, presentationa
     return doc, collector.messages
 
 
-def page_fingerprints(doc) -> list[str]:
+def page_fingerprints(pages) -> list[str]:
     """A hash per page of what it shows (text and where), to tell which pages changed."""
     import hashlib
     prints = []
-    for page in doc.pages:
+    for page in pages:
         h = hashlib.blake2b(digest_size=12)
         stack = [page._page_box]
         while stack:

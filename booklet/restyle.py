@@ -86,7 +86,6 @@ class _Patcher:
         self.style_for = style_for
         self.page_types: set = set()
         self.memo: dict = {}
-        self.trail: list = []
         self.grids: dict = {}   # id(grid) → (grid, [(laid-out table box, its page's change list)])
 
     def _page_style(self, page_type, pseudo):
@@ -105,7 +104,7 @@ class _Patcher:
                 parent = self.patched(box, old.parent_style, ancestors, page_type)
             if parent is None:
                 raise CannotRestyle(f"anonymous style of {type(box).__name__} <{getattr(box, 'element_tag', '')}> "
-                                    f"with an unknown parent; ancestors {[type(a).__name__ for a in self.trail]}")
+                                    "with an unknown parent")
             if parent is old.parent_style:
                 return old
             key = (id(old), id(parent))
@@ -152,7 +151,6 @@ class _Patcher:
                     changes.append(f"grid:{new!r}")
 
     def walk(self, box, ancestors: dict, page_type, changes: list):
-        self.trail.append(box)
         old = box.style
         new = self.patched(box, old, ancestors, page_type)
         grid = getattr(box, "collapsed_border_grid", None)
@@ -173,7 +171,6 @@ class _Patcher:
                 del ancestors[id(old)]
             else:
                 ancestors[id(old)] = saved
-        self.trail.pop()
 
 
 _MISSING = object()

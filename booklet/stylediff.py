@@ -143,9 +143,8 @@ def _rule_changes(old: Rule | None, new: Rule | None) -> list[Declaration]:
     return out
 
 
-def changed_declarations(old_css: str, new_css: str) -> tuple[list[Declaration], list[Rule]]:
-    """Declarations that differ, and at-rules (other than @page) that differ."""
-    a, b = parse_rules(old_css), parse_rules(new_css)
+def changed_declarations(a: list[Rule], b: list[Rule]) -> tuple[list[Declaration], list[Rule]]:
+    """Declarations that differ between two parsed stylesheets, and at-rules (other than @page) that differ."""
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     changes: list[Declaration] = []
     opaque: list[Rule] = []
@@ -275,14 +274,14 @@ def compare(old_css: str, new_css: str) -> StyleChange:
     if old_css == new_css:
         return StyleChange("none")
     try:
-        changes, opaque = changed_declarations(old_css, new_css)
+        sheets = [parse_rules(old_css), parse_rules(new_css)]
+        changes, opaque = changed_declarations(*sheets)
     except Exception as exc:   # a stylesheet tinycss2 cannot read: let the full build report it
         return StyleChange("global", f"stylesheet could not be compared ({exc})")
     if opaque:
         return StyleChange("global", f"at-rule changed: {opaque[0].prelude[:60]}")
     if not changes:
         return StyleChange("none", "only formatting changed")
-    sheets = [parse_rules(old_css), parse_rules(new_css)]
     uses = _var_uses(sheets[0])
     for name, props in _var_uses(sheets[1]).items():
         uses.setdefault(name, set()).update(props)
