@@ -94,7 +94,10 @@ def _harfbuzz():
                 ("hb_face_create", p, [p, u]), ("hb_face_destroy", None, [p]),
                 ("hb_set_create", p, []), ("hb_set_destroy", None, [p]),
                 ("hb_face_collect_unicodes", None, [p, p]),
-                ("hb_set_next_range", ctypes.c_int, [p, ctypes.POINTER(u), ctypes.POINTER(u)])):
+                ("hb_set_next_range", ctypes.c_int, [p, ctypes.POINTER(u), ctypes.POINTER(u)]),
+                ("hb_face_get_upem", u, [p]), ("hb_font_create", p, [p]), ("hb_font_destroy", None, [p]),
+                ("hb_font_get_nominal_glyph", ctypes.c_int, [p, u, ctypes.POINTER(u)]),
+                ("hb_font_get_glyph_h_advance", ctypes.c_int32, [p, u])):
             getattr(hb, fn).restype, getattr(hb, fn).argtypes = res, args
         return hb
     return None
@@ -119,6 +122,38 @@ def _harfbuzz_unicodes(path: Path) -> frozenset[int]:
         hb.hb_set_destroy(unicodes)
         hb.hb_face_destroy(face)
         hb.hb_blob_destroy(blob)
+
+
+@functools.lru_cache(maxsize=32)
+def _advance(path: Path, mtime: float, char: str) -> float:
+    """Advance width of *char* in em (0 if the font lacks it)."""
+    import ctypes
+    hb = _harfbuzz()
+    if hb is None:
+        font = TTFont(path, lazy=True, fontNumber=0)
+        try:
+            glyph = (font.getBestCmap() or {}).get(ord(char))
+            return font["hmtx"][glyph][0] / font["head"].unitsPerEm if glyph else 0.0
+        finally:
+            font.close()
+    blob = hb.hb_blob_create_from_file(os.fsencode(path))
+    face = hb.hb_face_create(blob, 0)
+    font = hb.hb_font_create(face)          # scaled in font units
+    try:
+        glyph = ctypes.c_uint(0)
+        if not hb.hb_font_get_nominal_glyph(font, ord(char), ctypes.byref(glyph)):
+            return 0.0
+        return hb.hb_font_get_glyph_h_advance(font, glyph.value) / hb.hb_face_get_upem(face)
+    finally:
+        hb.hb_font_destroy(font)
+        hb.hb_face_destroy(face)
+        hb.hb_blob_destroy(blob)
+
+
+def narrow_quotes(path: Path) -> bool:
+    """Does the font draw “ ” ‘ ’ at Latin width? Chinese text sets them full-width
+    (clreq), and fonts such as LXGW WenKai only have the proportional forms."""
+    return 0 < _advance(path, path.stat().st_mtime, "\u201c") < 0.75
 
 
 @functools.lru_cache(maxsize=32)

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from .config import Config
 from .content import Content, Honouree
 from .errors import BookletError
-from .fonts import Face, font_dirs
+from .fonts import Face, font_dirs, narrow_quotes
 from .vertical import vertical_columns
 
 DEFAULT_LAYOUTS = Path(__file__).parent / "layouts"
@@ -128,7 +128,9 @@ def _css_string(text: str) -> str:
 
 def render_css(env: jinja2.Environment, cfg: Config, faces: list[Face]) -> str:
     ctx = dict(
-        faces=[{"family": f.family, "weight": f.weight, "url": f.path.as_uri()} for f in faces],
+        faces=[{"family": f.family, "role": f.role, "weight": f.weight, "url": f.path.as_uri(),
+                "narrow_quotes": f.role != "body" and narrow_quotes(f.path)} for f in faces],
+        body_faces={f.weight: f.path.as_uri() for f in faces if f.role == "body"},
         trim=cfg.trim, m=cfg.margins, bleed=cfg.bleed, colours=cfg.colours, t=cfg.typography,
         title_css=_css_string(cfg.title), config=cfg,
     )

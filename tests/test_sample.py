@@ -89,3 +89,17 @@ def test_typography_audit_of_the_sample_is_clean(built_sample):
     report = audit_pdf(result.print_pdf, margins=_audit_margins(project, result.print_pdf), tolerance=0.5)
     assert report.justified_lines_checked > 600
     assert report.issues == [], report.summary_table()
+
+
+def test_quotation_marks_are_full_width_in_every_face(built_sample):
+    # clreq: “ ” ‘ ’ in Chinese text take a full em; LXGW WenKai (the testimonials'
+    # face) only has Latin-width ones, so the layouts take them from the body font.
+    _, result = built_sample
+    widths = {}
+    with pdfplumber.open(result.print_pdf) as pdf:
+        for page in pdf.pages:
+            for c in page.chars:
+                if c["text"] in "“”‘’":
+                    widths.setdefault(c["fontname"].split("+")[1], []).append((c["x1"] - c["x0"]) / c["size"])
+    assert "booklet-quote-marks" in widths and len(widths["booklet-quote-marks"]) > 50
+    assert all(min(w) > 0.95 for w in widths.values()), {f: min(w) for f, w in widths.items()}
