@@ -285,6 +285,7 @@ def overflow_report(doc, tolerance: float = 1.0) -> list[str]:
     from weasyprint.formatting_structure import boxes
 
     problems: list[str] = []
+    one_page: dict[str, list[int]] = {}     # id of a one-page design (a testimonial) → pages it is on
     for number, page in enumerate(doc.pages, 1):
         page_box = page._page_box
         left, top = page_box.content_box_x(), page_box.content_box_y()
@@ -298,6 +299,10 @@ def overflow_report(doc, tolerance: float = 1.0) -> list[str]:
             element_id = getattr(box, "element", None) is not None and box.element.get("id")
             if element_id and box.element_tag == "section":
                 unit = element_id
+            elif element_id and "testimonial" in (box.element.get("class") or "").split():
+                pages = one_page.setdefault(element_id, [])
+                if number not in pages:
+                    pages.append(number)
             if isinstance(box, boxes.TextBox) and box.text.strip():
                 x0, y0 = box.position_x, box.position_y
                 x1, y1 = x0 + box.width, y0 + box.height
@@ -311,4 +316,8 @@ def overflow_report(doc, tolerance: float = 1.0) -> list[str]:
                         problems.append(f"unit '{unit or '?'}' overflows its frame on page {number}: "
                                         f"“{box.text.strip()[:20]}” at x={x0:.0f}–{x1:.0f}, y={y0:.0f}–{y1:.0f} pt")
             stack.extend((c, unit) for c in getattr(box, "children", []) or [])
+    for element_id, pages in one_page.items():
+        if len(pages) > 1:
+            problems.append(f"{element_id} does not fit on one page (pages {pages[0]}–{pages[-1]}): "
+                            "shorten the text in content/honourees.yaml or set the panel smaller in layouts/booklet.css")
     return problems

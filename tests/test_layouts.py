@@ -165,3 +165,14 @@ def test_cover_title_is_set_vertically_right_to_left(built_mini):
         assert tops == sorted(tops)                                 # top to bottom
     assert pos["当"][0] > pos["建"][0]                              # columns run right to left
     assert abs(pos["当"][1] - pos["建"][1]) < 1                     # side by side
+
+
+def test_a_testimonial_too_long_for_its_page_is_warned(mini):
+    import yaml
+    path = mini / "content" / "honourees.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    person = data["honourees"][0]
+    person["testimonial"] = "\n\n".join(["我们要牢记嘱托，在新时代建功立业，为家乡发展贡献力量。" * 4] * 6)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    result = build(mini)
+    assert any(w.startswith(f"testimonial-{person['id']} does not fit on one page") for w in result.warnings), result.warnings
