@@ -43,7 +43,7 @@ out = {}
 if mode in ("bare", "bare-typeset"):
     import weasyprint
     if mode == "bare-typeset":
-        from booklet import typeset
+        from booklet.render import typeset
         typeset.install()
     html = (project / "output" / "booklet.html").read_text("utf-8")
     t = time.perf_counter()
@@ -117,7 +117,7 @@ def main(argv: list[str]) -> int:
         print(f"{'run':<36}{'seconds':>9}{'peak MB':>9}")
         print(f"{'cold build (new process)':<36}{cold['seconds']:>9.2f}{cold['peak_mb']:>9.0f}")
         print(f"{'bare WeasyPrint, same HTML':<36}{bare['seconds']:>9.2f}{bare['peak_mb']:>9.0f}")
-        print(f"{'WeasyPrint + booklet.typeset':<36}{typeset['seconds']:>9.2f}{typeset['peak_mb']:>9.0f}")
+        print(f"{'WeasyPrint + booklet.render.typeset':<36}{typeset['seconds']:>9.2f}{typeset['peak_mb']:>9.0f}")
         labels = {"css-colour": "warm, CSS colour edit", "css-scoped": "warm, CSS edit in one part",
                   "css-global": "warm, CSS edit of every paragraph", "word": "warm, one-word content edit"}
         for key, label in labels.items():

@@ -1,7 +1,7 @@
-"""Cost of booklet.typeset (clreq line layout) on a long Chinese document.
+"""Cost of booklet.render.typeset (clreq line layout) on a long Chinese document.
 
 Renders the same ~30-page mixed Chinese/Latin/digit document with bare
-WeasyPrint and with ``booklet.typeset.install()``, each in a fresh subprocess
+WeasyPrint and with ``booklet.render.typeset.install()``, each in a fresh subprocess
 (the patch is process-wide), best CPU time of N interleaved runs, and prints
 the times and their ratio. Target:
 ratio < 1.3.
@@ -89,7 +89,7 @@ import sys, time
 sys.path.insert(0, {root!r})
 import weasyprint
 if {install!r}:
-    from booklet import typeset
+    from booklet.render import typeset
     typeset.install()
 html = open({html!r}, encoding='utf-8').read()
 weasyprint.HTML(string='<p>warm up fonts</p>').render()
@@ -136,7 +136,7 @@ def main() -> None:
         'median_pair_ratio': round(statistics.median(pair_ratios), 3),
     }))
     print(f'bare WeasyPrint: {bare:.2f}s ({pages} pages), '
-          f'with booklet.typeset: {patched:.2f}s ({patched_pages} pages), '
+          f'with booklet.render.typeset: {patched:.2f}s ({patched_pages} pages), '
           f'ratio {patched / bare:.2f}x, median of paired runs '
           f'{statistics.median(pair_ratios):.2f}x (target < 1.3x)')
 

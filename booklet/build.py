@@ -21,9 +21,10 @@ from .content import Content, load_content
 from .errors import BookletError
 from .fonts import resolve_faces
 from .glyphs import check_glyphs
-from .preflight import preflight
-from .pdf import digital_edition, make_print_edition
-from .render import build_html, make_env, overflow_report, page_fingerprints, render_css, render_document
+from .pdf.preflight import preflight
+from .pdf.editions import digital_edition, make_print_edition
+from .render.document import overflow_report, page_fingerprints, render_document
+from .render.templates import build_html, make_env, render_css
 
 Progress = Callable[[str], None]
 
@@ -145,7 +146,7 @@ class Builder:
         scoped to some selectors → the chunks they select are laid out again;
         anything else → a full layout.
         """
-        from . import incremental, stylediff
+        from .render import incremental, stylediff
         order = incremental.part_ids(checked.content.units)
 
         def chunk_html(parts, first_page, numbers):
@@ -232,8 +233,8 @@ class Builder:
 
     def _restyle(self, css: str) -> None:
         """Repaint the kept pages for a colour-only edit (restyle.py)."""
-        from . import incremental
-        from .restyle import CannotRestyle, restyle
+        from .render import incremental
+        from .render.restyle import CannotRestyle, restyle
         by_source: dict[int, tuple] = {}
         for page in incremental.merged_pages(self._plan):
             html = self._sources.get(id(page))

@@ -105,7 +105,7 @@ def _audit_margins(root: Path | None, pdf: Path):
 
 
 def _audit_summary(pdf: Path, root: Path | None) -> None:
-    from .audit import audit_pdf
+    from .pdf.audit import audit_pdf
     report = audit_pdf(pdf, margins=_audit_margins(root, pdf))
     click.echo(f"typography audit ({report.lines_checked} lines, {report.justified_lines_checked} justified lines checked):")
     click.echo(report.summary_table())
@@ -119,7 +119,7 @@ def _audit_summary(pdf: Path, root: Path | None) -> None:
 @friendly
 def audit(pdf: Path, project: Path | None, tolerance: float) -> None:
     """Report clreq problems read from PDF glyph positions."""
-    from .audit import cli_audit
+    from .pdf.audit import cli_audit
     root = None
     try:
         root = find_project(project or pdf.resolve().parent)
@@ -165,7 +165,7 @@ def new(folder: Path, copy_layouts: bool) -> None:
 @friendly
 def watch(project: Path | None, no_previews: bool, debounce: int) -> None:
     """Rebuild whenever content/, layouts/, images/ or booklet.yaml change."""
-    from .watch import watch as run_watch
+    from .live.watch import watch as run_watch
     run_watch(_project(project), echo=click.echo, debounce_ms=debounce, previews=not no_previews)
 
 
@@ -177,7 +177,7 @@ def watch(project: Path | None, no_previews: bool, debounce: int) -> None:
 def preview(pdf: Path | None, project: Path | None, dpi: int) -> None:
     """Write PNG pages and a contact sheet into output/preview/."""
     from .config import load_config
-    from .preview import contact_sheet, render_pages
+    from .live.preview import contact_sheet, render_pages
     root = _project(project)
     if pdf is None:
         pdf = root / "output" / load_config(root).output.digital
@@ -198,7 +198,7 @@ def preview(pdf: Path | None, project: Path | None, dpi: int) -> None:
 def preflight(pdf: Path, project: Path | None) -> None:
     """Check a PDF for print: boxes, page count, fonts, images, colour, PDF/X."""
     from .config import load_config
-    from .preflight import preflight as run_preflight
+    from .pdf.preflight import preflight as run_preflight
     cfg = None
     try:
         cfg = load_config(find_project(project or pdf.resolve().parent))
@@ -218,7 +218,7 @@ def preflight(pdf: Path, project: Path | None) -> None:
 def impose(pdf: Path, output: Path | None) -> None:
     """Printer's spreads for saddle stitching: two pages per sheet side, in fold order."""
     from . import fsutil
-    from .impose import impose_saddle
+    from .pdf.impose import impose_saddle
     out = output or pdf.with_name(pdf.stem + "-imposed.pdf")
     fsutil.write_bytes(out, impose_saddle(pdf))
     click.secho(f"imposed {pdf.name} → {out}", fg="green")
@@ -232,8 +232,8 @@ def impose(pdf: Path, output: Path | None) -> None:
 def import_(raw: Path, project: Path | None, force: bool) -> None:
     """Clean RAW text pulled out of a PDF into content/ and write a review report."""
     import yaml
-    from .importer import import_raw
-    from .project_units import update_units
+    from .importing.importer import import_raw
+    from .importing.project_units import update_units
     root = project.resolve() if project is not None else _project_or_cwd()
     units_file = root / "content" / "units.yaml"
     previous = yaml.safe_load(units_file.read_text("utf-8"))["units"] if units_file.is_file() else None

@@ -17,7 +17,8 @@ import yaml
 from .errors import BookletError
 
 KINDS = ("news", "speech", "article", "quote", "roster", "testimonials", "editors-note", "caption")
-HONOURS = ("全国劳动模范", "全国先进工作者")
+#: Older projects wrote the group of a roster, a testimonials unit or a person as `honour:`.
+ALIASES = {"honour": "group"}
 
 
 
@@ -46,14 +47,14 @@ class UnitMeta:
     place: str = ""
     vertical_title: bool = False
     section: str = ""
-    honour: str = ""
+    group: str = ""
     note: str = ""
 
 
 META_FIELDS = tuple(f.name for f in fields(UnitMeta))
 #: Front matter only an editor writes (import cannot know them), and the import's provenance.
 EDITOR_FIELDS = ("start", "photo", "caption")
-FRONT_KEYS = {*META_FIELDS, *EDITOR_FIELDS, "source_lines"}
+FRONT_KEYS = {*META_FIELDS, *EDITOR_FIELDS, "source_lines", *ALIASES}
 
 
 @dataclass(kw_only=True)
@@ -83,7 +84,7 @@ class HonoureeMeta:
     (segment.Honouree), read back by the build (Honouree)."""
     id: str
     name: str
-    honour: str
+    group: str
     gender: str = ""
     ethnicity: str = ""
     affiliation: str = ""
@@ -106,7 +107,7 @@ class Honouree(HonoureeMeta):
         return f"（{'，'.join(parts)}）" if parts else ""
 
 
-HONOUREE_KEYS = {*(f.name for f in fields(HonoureeMeta)), "portrait", "source_lines"}
+HONOUREE_KEYS = {*(f.name for f in fields(HonoureeMeta)), "portrait", "source_lines", *ALIASES}
 
 
 @dataclass
@@ -114,8 +115,8 @@ class Content:
     units: list[UnitContent]
     honourees: list[Honouree]
 
-    def honourees_for(self, honour: str) -> list[Honouree]:
-        return [h for h in self.honourees if h.honour == honour]
+    def honourees_for(self, group: str) -> list[Honouree]:
+        return [h for h in self.honourees if h.group == group]
 
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
@@ -163,6 +164,7 @@ def parse_unit(path: Path, root: Path) -> UnitContent:
             close = difflib.get_close_matches(str(key), sorted(FRONT_KEYS), n=1)
             raise BookletError(f"unknown front matter key '{key}'", where=f"{rel}, line {key_line(key)}",
                                hint=f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(FRONT_KEYS))}")
+    _apply_aliases(meta)
     kind = meta.get("kind")
     if kind not in KINDS:
         close = difflib.get_close_matches(str(kind), KINDS, n=1)
@@ -182,9 +184,9 @@ def parse_unit(path: Path, root: Path) -> UnitContent:
     if not isinstance(vt, bool):
         raise BookletError("'vertical_title' must be true or false", where=f"{rel}, line {key_line('vertical_title')}")
     unit.vertical_title = vt
-    if unit.kind in ("roster", "testimonials") and unit.honour not in HONOURS:
-        raise BookletError(f"a {unit.kind} unit needs 'honour:' set to one of {', '.join(HONOURS)}",
-                           where=f"{rel}, line {key_line('honour')}")
+    if unit.kind in ("roster", "testimonials") and not unit.group:
+        raise BookletError(f"a {unit.kind} unit needs 'group:', the name of the group it shows as in honourees.yaml",
+                           where=f"{rel}, line {key_line('group')}", hint="for example 'group: 优秀共产党员'")
     if unit.start not in ("", "right", "left", "any"):
         raise BookletError("'start' must be right, left or any", where=f"{rel}, line {key_line('start')}")
     body_start = text[: m.end()].count("\n") + 1
@@ -232,6 +234,12 @@ def parse_body(body: str, first_line: int, rel: str) -> list[Block]:
     return blocks
 
 
+def _apply_aliases(mapping: dict) -> None:
+    for old, new in ALIASES.items():
+        if old in mapping and new not in mapping:
+            mapping[new] = mapping.pop(old)
+
+
 def _slug(stem: str) -> str:
     s = re.sub(r"[^0-9A-Za-z_-]+", "-", stem).strip("-")
     return s or "unit"
@@ -259,16 +267,15 @@ def load_honourees(path: Path, root: Path) -> list[Honouree]:
         line = inode.start_mark.line + 1
         where = f"{rel}, line {line}"
         if not isinstance(item, dict):
-            raise BookletError("each honouree must be a mapping (id:, name:, honour:, …)", where=where)
+            raise BookletError("each honouree must be a mapping (id:, name:, group:, …)", where=where)
         for key in item:
             if key not in HONOUREE_KEYS:
                 close = difflib.get_close_matches(str(key), sorted(HONOUREE_KEYS), n=1)
                 raise BookletError(f"unknown honouree key '{key}'", where=where, hint=f"did you mean '{close[0]}'?" if close else None)
-        for req in ("id", "name", "honour"):
+        _apply_aliases(item)
+        for req in ("id", "name", "group"):
             if not item.get(req):
                 raise BookletError(f"honouree is missing '{req}'", where=where)
-        if item["honour"] not in HONOURS:
-            raise BookletError(f"honour must be one of {', '.join(HONOURS)}, got {item['honour']!r}", where=where)
         hid = str(item["id"])
         if hid in ids:
             raise BookletError(f"honouree id '{hid}' is used twice", where=where)
@@ -276,7 +283,7 @@ def load_honourees(path: Path, root: Path) -> list[Honouree]:
         testimonial = str(item.get("testimonial") or "").strip()
         paras = [re.sub(r"\s*\n\s*", "", p).strip() for p in re.split(r"\n\s*\n", testimonial) if p.strip()]
         out.append(Honouree(
-            id=hid, name=str(item["name"]).replace(" ", "").replace("\u3000", ""), honour=item["honour"],
+            id=hid, name=str(item["name"]).replace(" ", "").replace("\u3000", ""), group=item["group"],
             affiliation=str(item.get("affiliation") or ""), post=str(item.get("post") or ""),
             gender=str(item.get("gender") or ""), ethnicity=str(item.get("ethnicity") or ""),
             portrait=str(item.get("portrait") or ""), testimonial=paras, line=line,
@@ -288,8 +295,12 @@ def load_honourees(path: Path, root: Path) -> list[Honouree]:
 def load_content(root: Path, unit_paths: list[Path], honourees_file: str = "content/honourees.yaml") -> Content:
     units = [parse_unit(p, root) for p in unit_paths]
     honourees = load_honourees(root / honourees_file, root)
+    groups = list(dict.fromkeys(h.group for h in honourees))
     for u in units:
-        if u.kind in ("roster", "testimonials") and not any(h.honour == u.honour for h in honourees):
-            raise BookletError(f"this {u.kind} unit shows '{u.honour}' but {honourees_file} lists nobody with that honour",
-                               where=str(u.path.relative_to(root)))
+        if u.kind in ("roster", "testimonials") and u.group not in groups:
+            close = difflib.get_close_matches(u.group, groups, n=1)
+            raise BookletError(f"this {u.kind} unit shows the group '{u.group}' but {honourees_file} lists nobody in it",
+                               where=str(u.path.relative_to(root)),
+                               hint=f"did you mean '{close[0]}'?" if close else
+                               (f"its groups are {', '.join(groups)}" if groups else "add the people to honourees.yaml"))
     return Content(units, honourees)

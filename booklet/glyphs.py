@@ -13,7 +13,7 @@ from pathlib import Path
 from .config import Config
 from .content import Content
 from .fonts import Face, describe_char, uncovered
-from .vertical import vertical_chars
+from .render.vertical import vertical_chars
 
 # Which font roles may set each part of a unit (see layouts/booklet.css).
 ROLES_BY_KIND = {
@@ -45,13 +45,13 @@ def _pieces(cfg: Config, content: Content, root: Path):
     for u in content.units:
         rel = str(u.path.relative_to(root)) if u.path.is_relative_to(root) else u.path.name
         body_roles = ROLES_BY_KIND.get(u.kind, ("body",))
-        for key in ("title", "subtitle", "section", "author", "affiliation", "place", "date", "honour"):
+        for key in ("title", "subtitle", "section", "author", "affiliation", "place", "date", "group"):
             value = getattr(u, key)
             if value:
                 roles = ("heading", "quote") if key in ("author", "affiliation") else ("heading",)
                 yield value, roles, f"{rel} (front matter '{key}')"
         if u.vertical_title or u.kind == "roster":
-            yield "".join(vertical_chars(u.title or u.honour)), ("vertical",), f"{rel} (vertical title)"
+            yield "".join(vertical_chars(u.title or u.group)), ("vertical",), f"{rel} (vertical title)"
         for b in u.blocks:
             roles = ("heading",) if b.kind == "h2" else body_roles
             yield b.text, roles, f"{rel}, line {b.line}"
@@ -60,7 +60,7 @@ def _pieces(cfg: Config, content: Content, root: Path):
         def where(key: str) -> str:
             return f"{hy}, line {h.line_of(key)} ({h.name}, '{key}')"
         yield h.name, ("heading",), where("name")
-        yield h.honour, ("heading",), where("honour")
+        yield h.group, ("heading",), where("group")
         for key in ("gender", "ethnicity", "affiliation", "post"):
             if getattr(h, key):
                 yield getattr(h, key), ("body", "heading"), where(key)

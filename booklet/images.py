@@ -42,7 +42,7 @@ def pixel_size(path: Path) -> tuple[int, int]:
 
 
 def check_images(project: Path, content: Content, errors: list[str], honourees_file: str = "content/honourees.yaml") -> list[str]:
-    from .render import ImageLookup
+    from .render.templates import ImageLookup
     warnings: list[str] = []
     lookup = ImageLookup(project)
     wanted: list[tuple[str, str, str]] = []  # (src, kind, who)

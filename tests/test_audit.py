@@ -1,4 +1,4 @@
-"""Tests for booklet.audit.
+"""Tests for booklet.pdf.audit.
 
 Every PDF here is typeset by WeasyPrint with the shipped Noto Serif CJK font
 and built to break exactly one rule (or none), so the expected counts can be
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from weasyprint import HTML
 
-from booklet.audit import ERROR_KINDS, KINDS, audit_pdf, cli_audit
+from booklet.pdf.audit import ERROR_KINDS, KINDS, audit_pdf, cli_audit
 from booklet.errors import BookletError
 
 FONTS = Path(__file__).parents[1] / "fonts"
@@ -383,7 +383,7 @@ def test_missing_pdf_is_a_user_error(tmp_path):
 
 def test_contents_leader_after_a_gap_is_not_a_line_start(tmp_path):
     """A leader (········ 14) set after a title is part of the entry's line."""
-    from booklet.audit import audit_pdf
+    from booklet.pdf.audit import audit_pdf
     import weasyprint
     font = (Path(__file__).resolve().parents[1] / "fonts" / "NotoSerifCJKsc-Regular.otf").as_uri()
     html = f"""<html><head><meta charset="utf-8"><style>

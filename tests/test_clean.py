@@ -8,8 +8,8 @@ import random
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from booklet import clean
-from booklet.clean import (Line, clean_lines, clean_text, display_width, drop_folios, drop_ornament_lines,
+from booklet.importing import clean
+from booklet.importing.clean import (Line, clean_lines, clean_text, display_width, drop_folios, drop_ornament_lines,
                            ends_sentence, join_split_numbers, join_wrapped_lines, normalize_cjk_punct,
                            rebuild_vertical_titles, split_lines, strip_cjk_spaces, undouble, undouble_faux_bold)
 

@@ -9,8 +9,8 @@ import pypdf
 import pytest
 
 from booklet.config import load_config
-from booklet.pdf import MM, digital_edition, make_digital_edition
-from booklet.preflight import walk_pages
+from booklet.pdf.editions import MM, digital_edition, make_digital_edition
+from booklet.pdf.preflight import walk_pages
 
 from test_print import pdfinfo_boxes, render, tiny_cfg, tiny_html, close
 
@@ -109,7 +109,7 @@ def test_images_are_downsampled_to_screen_resolution(photo_doc):
 
 
 def test_print_keeps_full_resolution(photo_doc):
-    from booklet.pdf import make_print_edition
+    from booklet.pdf.editions import make_print_edition
     tmp, raw = photo_doc
     data, _ = make_print_edition(raw, tiny_cfg(tmp))
     with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -151,7 +151,7 @@ def test_digital_edition_is_reproducible(photo_doc, monkeypatch):
 
 def test_source_date_in_config_wins_and_bad_dates_are_friendly(tmp_path, monkeypatch):
     from booklet.errors import BookletError
-    from booklet.pdf import source_date
+    from booklet.pdf.editions import source_date
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
     assert source_date(tiny_cfg(tmp_path, source_date="2021-07-01")).isoformat() == "2021-07-01T00:00:00+00:00"
     assert source_date(tiny_cfg(tmp_path, source_date="")).year == 1970

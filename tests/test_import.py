@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from booklet.errors import BookletError
-from booklet.importer import decode_raw, import_raw
+from booklet.importing.importer import decode_raw, import_raw
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = Path(__file__).resolve().parents[1] / "source" / "raw-2020-model-workers.txt"
@@ -95,7 +95,7 @@ def test_every_character_is_accounted_for(imported):
             produced.append(m.group(1) if m else para)
     # Metadata the editor supplied (editor_meta corrections) is not source text:
     # take it back out, once per unit it was applied to.
-    from booklet.corrections import load_corrections
+    from booklet.importing.corrections import load_corrections
     editor = [c for c in load_corrections(project / "content" / "corrections.yaml").items if c.kind == "editor_meta"]
     for c in editor:
         for key in ("title", "subtitle", "author", "affiliation", "note"):
@@ -206,7 +206,7 @@ def test_units(imported):
     speech, _ = read_unit(project / result.units_list[2])
     assert speech["author"] == "习近平" and speech["date"] == "2020-11-24"
     roster, body = read_unit(project / result.units_list[11])
-    assert roster == {"kind": "roster", "title": "全国劳动模范", "vertical_title": True, "honour": "全国劳动模范",
+    assert roster == {"kind": "roster", "title": "全国劳动模范", "vertical_title": True, "group": "全国劳动模范",
                       "section": "光荣榜", "source_lines": [1872, 1931]} and body == ""
     by_title = {u["title"]: u for u in result.units}
     ganxiao, body = read_unit(project / by_title["民族的精英 人民的楷模 共和国的功臣"]["file"])
@@ -223,8 +223,8 @@ def test_all_honourees(imported):
     project, result = imported
     people = honourees(project)
     assert len(people) == 35 and result.honourees == 35 and result.with_testimonial == 35
-    assert sum(h["honour"] == "全国劳动模范" for h in people) == 25
-    assert sum(h["honour"] == "全国先进工作者" for h in people) == 10
+    assert sum(h["group"] == "全国劳动模范" for h in people) == 25
+    assert sum(h["group"] == "全国先进工作者" for h in people) == 10
     assert [h["id"] for h in people] == [f"h{i:02d}" for i in range(1, 36)]
     # affiliation + post is exactly the printed roster line (read here with a plain regex)
     printed = {}

@@ -136,7 +136,7 @@ def test_layout_edit_lays_out_only_the_parts_it_selects(tmp_path, monkeypatch):
 
 
 def test_a_part_that_moves_inside_a_relaid_chunk_forces_a_full_layout(tmp_path, monkeypatch):
-    from booklet import incremental
+    from booklet.render import incremental
     project = sample_copy(tmp_path)
     calls = count_layouts(monkeypatch)
     watcher = Builder(project)
@@ -172,7 +172,7 @@ def test_a_font_file_replaced_while_watching_is_a_fresh_start(tmp_path):
 
 
 def test_chunk_keys_follow_every_file_the_html_or_stylesheet_draws_on(tmp_path):
-    from booklet.incremental import body_key, file_urls
+    from booklet.render.incremental import body_key, file_urls
     html = ('<style>@font-face { src: url("file:///fonts/a.otf") } .band { background: url(images/band.png) }</style>'
             '<img src="file:///p/images/h01.jpg"><a href="#unit-1">1</a><a href="https://example.org">x</a>')
     assert file_urls(html, "file:///p/") == ["file:///fonts/a.otf", "file:///p/images/band.png", "file:///p/images/h01.jpg"]
@@ -187,7 +187,7 @@ def test_chunk_keys_follow_every_file_the_html_or_stylesheet_draws_on(tmp_path):
 
 
 def test_a_selector_is_tried_only_where_the_html_names_its_classes():
-    from booklet.incremental import matches
+    from booklet.render.incremental import matches
     html = '<section class="unit unit-roster"><h2 class="roster-title">名单</h2></section>'
     assert matches(html, [".roster-title"]) and matches(html, ["section h2"])
     assert not matches(html, [".unit-title"]) and not matches(html, ["#unit-3", ".toc a"])

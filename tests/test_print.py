@@ -18,9 +18,9 @@ import pikepdf
 import pytest
 
 from booklet.config import Config, Output, Trim, load_config
-from booklet.impose import impose_saddle, spread_order
-from booklet.pdf import MM, PDFX_NAMES, make_digital_edition, make_print_edition, mark_geometry
-from booklet.preflight import preflight
+from booklet.pdf.impose import impose_saddle, spread_order
+from booklet.pdf.editions import MM, PDFX_NAMES, make_digital_edition, make_print_edition, mark_geometry
+from booklet.pdf.preflight import preflight
 
 ROOT = Path(__file__).resolve().parents[1]
 FONT = ROOT / "fonts" / "NotoSansCJKsc-Regular.otf"

@@ -17,8 +17,8 @@ def test_every_unit_is_in_the_bookmarks_and_starts_where_the_contents_say(built_
     titled = []
     for rel in cfg["units"]:
         meta = yaml.safe_load((project / rel).read_text("utf-8").split("---")[1])
-        if meta.get("title") or meta.get("honour"):
-            titled.append(meta.get("title") or meta["honour"])
+        if meta.get("title") or meta.get("group"):
+            titled.append(meta.get("title") or meta["group"])
     marks = [(title, page) for level, title, page in outline(result.digital_pdf) if level == 2]
     assert [t for t, _ in marks] == titled
     printed = contents_numbers(result.digital_pdf)
@@ -43,15 +43,15 @@ def test_roster_lists_all_35_in_source_order(built_sample):
     assert len(people) == 35
     starts = {t: p for level, t, p in outline(result.digital_pdf) if level == 2}
     texts = page_texts(result.digital_pdf)
-    for honour, count in (("全国劳动模范", 25), ("全国先进工作者", 10)):
-        group = [h for h in people if h["honour"] == honour]
-        assert len(group) == count
-        page = starts[honour] - 1
+    for name, count in (("全国劳动模范", 25), ("全国先进工作者", 10)):
+        members = [h for h in people if h["group"] == name]
+        assert len(members) == count
+        page = starts[name] - 1
         text = texts[page] + texts[page + 1]
-        positions = [text.find(h["name"]) for h in group]
-        assert all(p >= 0 for p in positions), [h["name"] for h, p in zip(group, positions) if p < 0]
+        positions = [text.find(h["name"]) for h in members]
+        assert all(p >= 0 for p in positions), [h["name"] for h, p in zip(members, positions) if p < 0]
         assert positions == sorted(positions)
-        for h in group:
+        for h in members:
             if h.get("gender") or h.get("ethnicity"):
                 ann = "（" + "，".join(x for x in (h.get("gender"), h.get("ethnicity")) if x) + "）"
                 assert h["name"] + ann in text
@@ -83,7 +83,7 @@ def test_typography_audit_of_the_sample_is_clean(built_sample):
     """clreq, measured from glyph positions: every justified line flush within
     0.5 pt, no forbidden line starts or ends, no lone last-line characters,
     no stranded lines, nothing outside the text area."""
-    from booklet.audit import audit_pdf
+    from booklet.pdf.audit import audit_pdf
     from booklet.cli import _audit_margins
     project, result = built_sample
     report = audit_pdf(result.print_pdf, margins=_audit_margins(project, result.print_pdf), tolerance=0.5)

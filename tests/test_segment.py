@@ -3,9 +3,9 @@ synthetic issues laid out the way the extractor lays out the seed."""
 
 from __future__ import annotations
 
-from booklet.clean import Line, clean_lines, display_width, split_lines
-from booklet.corrections import Correction, Corrections
-from booklet.segment import (byline_kind, parse_roster_line, parse_title_group, segment, split_annotation,
+from booklet.importing.clean import Line, clean_lines, display_width, split_lines
+from booklet.importing.corrections import Correction, Corrections
+from booklet.importing.segment import (byline_kind, parse_roster_line, parse_title_group, segment, split_annotation,
                              split_post, titleish)
 
 

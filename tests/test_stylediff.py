@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from booklet.stylediff import compare
+from booklet.render.stylediff import compare
 
 BASE = """
 :root { --accent: #b2201f; --muted: #777; --size: 10pt; --face: serif; }

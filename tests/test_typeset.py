@@ -1,4 +1,4 @@
-"""Tests for booklet.typeset: clreq justification, autospace, punctuation.
+"""Tests for booklet.render.typeset: clreq justification, autospace, punctuation.
 
 Every test renders small HTML paragraphs to PDF with WeasyPrint, then reads
 the glyph boxes back with pdfplumber (``page.chars``: x0/x1/top in points)
@@ -23,7 +23,7 @@ import weasyprint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from booklet import typeset
+from booklet.render import typeset
 from booklet.errors import BookletError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -510,7 +510,7 @@ def test_text_helpers_are_idempotent(text):
 # --- Lone last-line characters (孤字) ------------------------------------------
 
 def test_split_tail_keeps_two_units_with_their_punctuation():
-    from booklet.typeset import split_tail
+    from booklet.render.typeset import split_tail
     assert split_tail('为实现中华民族伟大复兴的中国梦再立新功。') == ('为实现中华民族伟大复兴的中国梦再立', '新功。')
     assert split_tail('建功“十四五”。') == ('建功“十', '四五”。')
     assert split_tail('我们要认真学习ABC。') == ('我们要认真学', '习ABC。')
@@ -518,7 +518,7 @@ def test_split_tail_keeps_two_units_with_their_punctuation():
 
 
 def test_no_lone_character_on_a_paragraph_last_line(tmp_path, installed):
-    from booklet.render import no_lone
+    from booklet.render.templates import no_lone
     per_line = int(WIDTH // EM)                       # 44 characters fill a line
     text = ('劳' * (per_line - 1) + '。') + '模' * per_line + '范'   # one character left over
     bare = render(tmp_path, f'<p>{text}</p>', name='bare.pdf')[0]
@@ -532,7 +532,7 @@ def test_no_lone_character_on_a_paragraph_last_line(tmp_path, installed):
 def test_cached_page_references_follow_added_pages():
     import pydyf
 
-    from booklet import speedups
+    from booklet.render import speedups
     speedups.install()
     pdf = pydyf.PDF()
     for _ in range(3):

@@ -1,6 +1,6 @@
 """Vertical titles: one glyph per cell, vertical punctuation forms."""
 
-from booklet.vertical import vertical_chars, vertical_columns
+from booklet.render.vertical import vertical_chars, vertical_columns
 
 
 def test_punctuation_takes_vertical_forms():

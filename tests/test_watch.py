@@ -124,7 +124,7 @@ def test_new_with_layouts_copies_defaults(tmp_path):
 
 
 def test_many_new_warnings_are_summed_up_not_listed(mini, monkeypatch):
-    from booklet import watch as watch_module
+    from booklet.live import watch as watch_module
     stop = threading.Event()
     stop.set()                                   # build once, then stop watching
     monkeypatch.setattr(watch_module, "MAX_WARNINGS", 2)

@@ -31,7 +31,7 @@ from xml.sax.saxutils import escape
 
 import pikepdf
 
-from .errors import BookletError
+from ..errors import BookletError
 
 MM = 72.0 / 25.4
 MARK_LINE = 0.25          # pt

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .build import BuildResult, Builder
-from .errors import BookletError
+from ..build import BuildResult, Builder
+from ..errors import BookletError
 from .preview import render_pages
 
 WATCHED_DIRS = ("content", "layouts", "images", "fonts")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pikepdf
 
-from .errors import BookletError
+from ..errors import BookletError
 
 
 def spread_order(n: int) -> list[tuple[int, int]]:
@@ -52,7 +52,7 @@ def impose_saddle(pdf_path_or_bytes) -> bytes:
     Page counts that are not a multiple of 4 get blank pages before the back
     cover, as the print edition does.
     """
-    from .pdf import _insert_blanks
+    from .editions import _insert_blanks
 
     if isinstance(pdf_path_or_bytes, (bytes, bytearray)):
         source = io.BytesIO(pdf_path_or_bytes)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from . import fsutil
-from .config import CONFIG_NAME
+from .. import fsutil
+from ..config import CONFIG_NAME
 
 
 def _units_node(text: str):

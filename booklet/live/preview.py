@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .errors import BookletError
+from ..errors import BookletError
 
 
 def _pdftoppm() -> str:

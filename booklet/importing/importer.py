@@ -1,8 +1,8 @@
 """``booklet import RAW.txt``: raw PDF text -> content/ files and a report.
 
 :func:`import_raw` reads the raw bytes, refuses bad input before touching
-anything, runs the cleaner (:mod:`booklet.clean`) and the segmenter
-(:mod:`booklet.segment`) with the editor corrections in
+anything, runs the cleaner (:mod:`booklet.importing.clean`) and the segmenter
+(:mod:`booklet.importing.segment`) with the editor corrections in
 ``content/corrections.yaml``, and writes
 
 * ``content/NN-kind.md`` — one file per unit (YAML front matter + body),
@@ -31,9 +31,9 @@ import yaml
 
 from . import clean
 from .clean import Change
-from .content import META_FIELDS
+from ..content import META_FIELDS
 from .corrections import Corrections, apply_line_moves, check_expectations, load_corrections
-from .errors import BookletError
+from ..errors import BookletError
 from .segment import Document, Honouree, Unit, segment
 
 MANIFEST = ".import-manifest.json"
@@ -174,7 +174,7 @@ def render_honourees(people: list[Honouree]) -> str:
             d["gender"] = h.gender
         if h.ethnicity:
             d["ethnicity"] = h.ethnicity
-        d["honour"] = h.honour
+        d["group"] = h.group
         d["affiliation"] = h.affiliation
         if h.post:
             d["post"] = h.post
@@ -399,9 +399,9 @@ pre.diff { background: #f7f7f7; padding: .5em; overflow-x: auto; font-size: 12px
 {% if overwritten %}<p>Edited files overwritten (force): {{ overwritten|join(", ") }}</p>{% endif %}
 
 <h2>Honourees</h2>
-<table><tr><th>id</th><th>name</th><th>annotation</th><th>honour</th><th>affiliation</th><th>post</th>
+<table><tr><th>id</th><th>name</th><th>annotation</th><th>group</th><th>affiliation</th><th>post</th>
 <th>roster line</th><th>testimonial lines</th></tr>
-{% for h in people %}<tr><td>{{ h.id }}</td><td>{{ h.name }}</td><td>{{ h.annotation }}</td><td>{{ h.honour }}</td>
+{% for h in people %}<tr><td>{{ h.id }}</td><td>{{ h.name }}</td><td>{{ h.annotation }}</td><td>{{ h.group }}</td>
 <td>{{ h.affiliation }}</td><td>{{ h.post }}</td><td class="n">{{ h.source_lines[0] }}</td>
 <td class="n">{% if h.testimonial_lines %}{{ h.testimonial_lines[0] }}–{{ h.testimonial_lines[1] }}{% else %}<b>none</b>{% endif %}</td></tr>
 {% endfor %}</table>

@@ -64,7 +64,7 @@ def body_key(html: str, css: str, base_url: str = "") -> str:
     """A chunk's key: its HTML without the stylesheet (stylesheet edits are
     judged by stylediff), and the version of every file it or the stylesheet
     draws on, so a photo replaced under the same name is laid out again."""
-    from .fsutil import url_stamp
+    from ..fsutil import url_stamp
     stamps = [f"{url}={url_stamp(url)}" for url in file_urls(html, base_url)]
     return _key(html.replace(css, "", 1) + "\n".join(stamps))
 

@@ -3,7 +3,7 @@
 `preflight(path, cfg)` reads a finished PDF (ours or anyone's) and reports
 errors (the printer will reject or misprint it), warnings (it will print, but
 probably not as intended) and info. The content-stream walker here
-(`walk_pages`) is shared with booklet.pdf, which uses it to find where each
+(`walk_pages`) is shared with booklet.pdf.editions, which uses it to find where each
 image is placed when downsampling the digital edition.
 """
 

@@ -66,7 +66,7 @@ import re
 import struct
 from bisect import bisect_left
 
-from .errors import BookletError
+from ..errors import BookletError
 
 __all__ = [
     'install',
@@ -279,9 +279,9 @@ def install() -> None:
         ) from exc
     if weasyprint.__version__ != REQUIRED_WEASYPRINT:
         raise BookletError(
-            f'booklet.typeset needs WeasyPrint {REQUIRED_WEASYPRINT}, '
+            f'booklet.render.typeset needs WeasyPrint {REQUIRED_WEASYPRINT}, '
             f'found {weasyprint.__version__}',
-            where='booklet.typeset.install',
+            where='booklet.render.typeset.install',
             hint=f'pip install weasyprint=={REQUIRED_WEASYPRINT} (the '
                  'Chinese line layout patches WeasyPrint internals that '
                  'change between versions)')

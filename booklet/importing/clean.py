@@ -21,7 +21,7 @@ Paragraph-level rules:
 ``normalize_cjk_punct``     ASCII ``,!?;:`` after CJK text -> full-width
 
 :func:`clean_text` runs the whole pipeline on plain body text (no titles);
-the importer uses the same rules through :mod:`booklet.segment`.
+the importer uses the same rules through :mod:`booklet.importing.segment`.
 """
 
 from __future__ import annotations

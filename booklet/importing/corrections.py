@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from .clean import Change, Line
-from .errors import BookletError
+from ..errors import BookletError
 
 KINDS = {"move_lines", "split_title_block", "unit_start", "testimonial_owner", "unit_meta", "editor_meta", "paragraph_break",
          "join_paragraphs"}

@@ -16,7 +16,7 @@ Everything here is decided from the structure of the extracted text:
   starts a new unit (a different text box).
 
 Where structure is not enough, explicit editor corrections
-(:mod:`booklet.corrections`) decide; nothing here knows the seed's words.
+(:mod:`booklet.importing.corrections`) decide; nothing here knows the seed's words.
 Every decision that could be wrong is reported as an uncertain Change.
 """
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from .clean import (Change, Line, Paragraph, clean_paragraphs, despace, display_width, ends_sentence,
                     is_han, strip_cjk_spaces)
-from .content import HonoureeMeta, UnitMeta
+from ..content import HonoureeMeta, UnitMeta
 from .corrections import Corrections
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff"
@@ -474,13 +474,13 @@ class _Segmenter:
         if not self._is_roster(fr):
             return None
         parsed = [parse_roster_line(l.text) for l in fr[1:]]
-        honour = fr[0].text
+        group = fr[0].text
         people: list[Honouree] = []
         for l, p in zip(fr[1:], parsed):
             if p and not (people and people[-1].printed.endswith(("、", "，"))):
                 name, ann, rest = p
                 g, e = split_annotation(ann)
-                people.append(Honouree(id="", name=name, honour=honour, gender=g, ethnicity=e, printed=rest,
+                people.append(Honouree(id="", name=name, group=group, gender=g, ethnicity=e, printed=rest,
                                        source_lines=(l.n, l.last), annotation=ann))
             elif people:
                 h = people[-1]
@@ -501,7 +501,7 @@ class _Segmenter:
         for k, h in enumerate(people, 1):
             h.id = f"h{base + k:02d}"
         self.honourees.extend(people)
-        self.changes.append(Change("roster", fr[0].n, "", f"{honour}: {len(people)} names", note="vertical roster title"))
+        self.changes.append(Change("roster", fr[0].n, "", f"{group}: {len(people)} names", note="vertical roster title"))
         return _Special("roster", people, fr)
 
     def _doc_width(self) -> float:
@@ -733,11 +733,11 @@ class _Segmenter:
             return Unit("caption", source_lines=span,
                         blocks=[Block("figure", text, f"images/photo-{lines[0].n}.jpg")])
         people: list[Honouree] = sp.data  # type: ignore[assignment]
-        honour = people[0].honour if people else ""
+        group = people[0].group if people else ""
         if sp.kind == "roster":
-            return Unit("roster", title=lines[0].text, vertical_title=True, honour=honour, source_lines=span,
+            return Unit("roster", title=lines[0].text, vertical_title=True, group=group, source_lines=span,
                         title_lines=[lines[0].n])
-        return Unit("testimonials", honour=honour, source_lines=span)
+        return Unit("testimonials", group=group, source_lines=span)
 
     def _region_units(self, region: _Region) -> list[Unit]:
         force = self.corr.forced_breaks()

@@ -1,0 +1,1 @@
+"""Live: the watch loop and page previews."""

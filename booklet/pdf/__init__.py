@@ -1,0 +1,1 @@
+"""PDF: the print and digital editions, preflight, imposition and the typography audit."""

@@ -1,0 +1,1 @@
+"""Render: content → HTML through the layouts → laid-out WeasyPrint pages, with the clreq typesetting layer."""

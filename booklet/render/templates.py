@@ -1,0 +1,172 @@
+"""Templates → the booklet's HTML and stylesheet.
+
+Layouts are user-owned: the Jinja loader looks in the project's layouts/
+first and falls back to the defaults shipped in the package, file by file,
+so a project overrides exactly what it places there (Hugo/MkDocs style).
+Laying the HTML out is render.document's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from ..config import Config
+from ..content import Content, Honouree
+from ..errors import BookletError
+from ..fonts import Face, narrow_quotes
+from .vertical import vertical_columns
+
+DEFAULT_LAYOUTS = Path(__file__).parents[1] / "layouts"
+IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff")
+CSS_TEMPLATES = ("fonts.css", "page.css", "booklet.css")
+
+
+def _typeset_prepare(html: str) -> str:
+    try:
+        from . import typeset
+    except ImportError:
+        return html
+    prepare = getattr(typeset, "prepare_html", None)
+    return prepare(html) if prepare else html
+
+
+def make_env(project: Path) -> jinja2.Environment:
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(str(project / "layouts")),
+        jinja2.FileSystemLoader(str(DEFAULT_LAYOUTS)),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=True,
+    )
+    env.filters["vertical_columns"] = vertical_columns
+    env.filters["no_lone"] = no_lone
+    env.filters["split_tail"] = _split_tail
+    return env
+
+
+def _split_tail(text: str) -> tuple[str, str]:
+    from .typeset import split_tail
+    return split_tail(text)
+
+
+def no_lone(text: str) -> Markup:
+    """Paragraph text whose last line cannot end up with a single character."""
+    from .typeset import split_tail
+    head, tail = split_tail(text)
+    if not tail:
+        return Markup.escape(text)
+    return Markup('{}<span class="keep">{}</span>').format(head, tail)
+
+
+@dataclass
+class ImageLookup:
+    """Finds portraits and photos in images/ and remembers what is missing."""
+
+    project: Path
+    missing: list[str] = field(default_factory=list)
+    found: list[Path] = field(default_factory=list)
+
+    def resolve(self, src: str) -> Path | None:
+        if not src:
+            return None
+        p = (self.project / src).resolve()
+        if not p.is_relative_to(self.project.resolve()):
+            raise BookletError(f"image '{src}' is outside the project folder", hint="put images in images/")
+        return p if p.is_file() else None
+
+    def portrait(self, h: Honouree) -> str:
+        if h.portrait:
+            return h.portrait
+        images = self.project / "images"
+        for stem in (h.id, h.name):
+            for ext in IMAGE_EXTS:
+                if (images / f"{stem}{ext}").is_file():
+                    return f"images/{stem}{ext}"
+        return f"images/{h.id}.jpg"
+
+
+def photo_slot_factory(lookup: ImageLookup):
+    def photo_slot(src: str, label: str, kind: str) -> Markup:
+        path = lookup.resolve(src) if src else None
+        if path is None:
+            if src or kind != "cover":
+                lookup.missing.append(src or f"({kind})")
+            return Markup(
+                '<div class="slot placeholder placeholder-{k}"><span class="ph-name">{l}</span>'
+                '<span class="ph-label">照片</span></div>'
+            ).format(k=kind, l=label)
+        lookup.found.append(path)
+        return Markup('<img class="slot slot-{k}" src="{s}" alt="{l}">').format(k=kind, s=path.as_uri(), l=label)
+    return photo_slot
+
+
+def _css_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def render_css(env: jinja2.Environment, cfg: Config, faces: list[Face]) -> str:
+    ctx = dict(
+        faces=[{"family": f.family, "role": f.role, "weight": f.weight, "url": f.path.as_uri(),
+                "narrow_quotes": f.role != "body" and narrow_quotes(f.path)} for f in faces],
+        body_faces={f.weight: f.path.as_uri() for f in faces if f.role == "body"},
+        trim=cfg.trim, m=cfg.margins, bleed=cfg.bleed, colours=cfg.colours, t=cfg.typography,
+        title_css=_css_string(cfg.title), config=cfg,
+    )
+    parts = []
+    for name in CSS_TEMPLATES:
+        try:
+            parts.append(env.get_template(name).render(**ctx))
+        except jinja2.TemplateSyntaxError as exc:
+            raise BookletError(f"template error: {exc.message}", where=f"layouts/{exc.name or name}, line {exc.lineno}") from None
+        except jinja2.UndefinedError as exc:
+            raise BookletError(f"template error: {exc.message}", where=f"layouts/{name}") from None
+    return "\n".join(parts)
+
+
+def build_html(project: Path, cfg: Config, content: Content, faces: list[Face],
+               env: jinja2.Environment | None = None, *, parts: set[str] | None = None,
+               page_numbers: dict[str, int] | None = None, chunk_css: str = "",
+               css: str | None = None) -> tuple[str, ImageLookup]:
+    """The booklet's HTML; with *parts*, only those parts (for incremental layout)."""
+    env = env or make_env(project)
+    lookup = ImageLookup(project)
+    if css is None:
+        css = render_css(env, cfg, faces)
+    try:
+        template = env.get_template("booklet.html")
+        html = template.render(
+            config=cfg, units=content.units, css=Markup(css),
+            honourees_for=content.honourees_for, photo_slot=photo_slot_factory(lookup),
+            portrait=lookup.portrait, cover_photo=cover_photo(project),
+            dcterms_created=cfg.source_date, parts=parts, page_numbers=page_numbers,
+            chunk_css=Markup(chunk_css),
+        )
+    except jinja2.TemplateSyntaxError as exc:
+        raise BookletError(f"template error: {exc.message}", where=f"layouts/{exc.name}, line {exc.lineno}") from None
+    except (jinja2.UndefinedError, jinja2.TemplateNotFound) as exc:
+        raise BookletError(f"template error: {exc}", where=_template_frame(exc)) from None
+    return _typeset_prepare(html), lookup
+
+
+def cover_photo(project: Path) -> str:
+    for ext in IMAGE_EXTS:
+        if (project / "images" / f"cover{ext}").is_file():
+            return f"images/cover{ext}"
+    return ""
+
+
+def _template_frame(exc: BaseException) -> str:
+    import traceback
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".css")):
+            return f"layouts/{Path(frame.filename).name}, line {frame.lineno}"
+    return "layouts"
