@@ -101,11 +101,27 @@ class ImageCache(dict):
                 self._stamps[key] = fsutil.url_stamp(key)
 
 
-class Builder:
-    """Builds one project, reusing expensive state across builds in a process."""
+def default_workers() -> int:
+    import os
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
-    def __init__(self, project: Path):
+
+class Builder:
+    """Builds one project, reusing expensive state across builds in a process.
+
+    With more than one worker (the default: one per core) the PDFs are
+    written per page group and merged (booklet.parallel, booklet.pdf.merge):
+    a group whose pages did not change keeps its PDF between builds, so a
+    rebuild draws only what an edit changed. With one worker the booklet
+    is written in one piece: the reference the tests compare with.
+    """
+
+    def __init__(self, project: Path, workers: int | None = None):
         self.project = project.resolve()
+        self.workers = workers                        # None: booklet.yaml's output.workers, 0 there = cores
+        self._pieces: dict = {}                       # (variant, pages) → ChunkPDF of a page group
+        self._pieces_used: dict = {}
+        self._font_digests: dict = {}                 # font file path → (stamp, digest)
         self._env = None
         self._env_key: tuple = ()
         self._font_config = None
@@ -117,6 +133,8 @@ class Builder:
         self._sources: dict[int, object] = {}       # id(page) → the WeasyPrint HTML it was laid out from
         self.last_strategy = ""                      # how the last layout was done (for watch and tests)
         self._images = ImageCache()
+        self._cfg_workers = 0
+        self.pdf_note = ""
         self._base_url = self.project.as_uri() + "/"
         self._font_key: tuple = ()
 
@@ -247,13 +265,75 @@ class Builder:
             self._fingerprints[page_id] = hashlib.blake2b((old + digest).encode(), digest_size=12).hexdigest()
         self._css = css
 
+    def _groups(self, doc) -> list[list] | None:
+        """The pages cut into page groups, each written to a PDF of its own:
+        a chunk's pages and the blank pages that follow it (made by the
+        next chunk's forced break). None when the pages are not the plan's."""
+        plan = self._plan
+        if plan is None:
+            return None
+        groups = []
+        for i, chunk in enumerate(plan.chunks):
+            pages = list(chunk.blank_before) if i == 0 else []
+            pages += chunk.pages
+            if i + 1 < len(plan.chunks):
+                pages += plan.chunks[i + 1].blank_before
+            groups.append(pages)
+        if [id(p) for g in groups for p in g] != [id(p) for p in doc.pages]:
+            return None
+        return groups
+
+    def _known_fonts(self, faces) -> dict[str, Path]:
+        """Font file digest → path, for the merge to find each face's file."""
+        from .parallel.chunkpdf import file_font_digest
+        known = {}
+        for face in faces:
+            stamp = fsutil.file_stamp(face.path)
+            cached = self._font_digests.get(face.path)
+            if cached is None or cached[0] != stamp:
+                cached = self._font_digests[face.path] = (stamp, file_font_digest(face.path))
+            known[cached[1]] = face.path
+        return known
+
+    def _write_pdf(self, doc, variant: str, faces) -> bytes:
+        """WeasyPrint's PDF of *doc*: merged from page groups' PDFs (redrawing
+        only groups whose pages changed), or in one piece with one worker."""
+        from .parallel.chunkpdf import write_chunk
+        from .pdf.merge import MergeError, merge
+        groups = self._groups(doc) if self._workers() > 1 else None
+        if groups is None:
+            return doc.write_pdf(pdf_variant=variant or None)
+        known = self._known_fonts(faces)
+        pieces = []
+        for pages in groups:
+            key = (variant, tuple((id(p), self._fingerprints[id(p)]) for p in pages))
+            piece = self._pieces.get(key)
+            if piece is None:
+                piece = write_chunk(doc, pages, variant, set(known))
+            self._pieces_used[key] = piece
+            pieces.append(piece)
+        try:
+            return merge(pieces, known)
+        except MergeError as exc:
+            self.pdf_note = f"PDF written in one piece: {exc}"
+            return doc.write_pdf(pdf_variant=variant or None)
+
+    def _workers(self) -> int:
+        if self.workers is not None:
+            return self.workers or default_workers()
+        return self._cfg_workers or default_workers()
+
     @staticmethod
     def _supports_parts(env) -> bool:
         """A project's own booklet.html may not know about `parts`."""
         source, _, _ = env.loader.get_source(env, "booklet.html")
         return "parts" in source
 
-    def build(self, progress: Progress = _quiet, *, write: bool = True) -> BuildResult:
+    def build(self, progress: Progress = _quiet, *, write: bool = True,
+              digital_first: Callable[[Path], None] | None = None) -> BuildResult:
+        """Check, lay out, write both editions. With *digital_first* (watch),
+        the digital PDF is written as soon as it is made and the callback
+        told, before the print edition and its preflight."""
         start = time.perf_counter()
         project = self.project
         checked = check_project(project, progress)
@@ -261,6 +341,8 @@ class Builder:
             raise BookletError(f"{len(checked.errors)} problem(s) found, nothing was written:\n  "
                                + "\n  ".join(checked.errors))
         cfg = checked.config
+        self._cfg_workers = cfg.output.workers
+        self.pdf_note, self._pieces_used = "", {}
         fonts_changed = self._check_fonts(checked.faces)
         progress("html")
         env = self._environment()
@@ -278,10 +360,17 @@ class Builder:
         # The digital edition is a tagged PDF (PDF/UA-1: structure tree, reading
         # order, language) for screen readers; the same file serves print unless
         # a PDF/X variant is asked for, which then needs its own write.
-        raw = doc.write_pdf(pdf_variant="pdf/ua-1")
-        print_raw = doc.write_pdf(pdf_variant=cfg.output.pdf_variant) if cfg.output.pdf_variant else raw
-        print_data, print_report = make_print_edition(print_raw, cfg)
+        raw = self._write_pdf(doc, "pdf/ua-1", checked.faces)
         digital, _ = digital_edition(raw, cfg)
+        out = cfg.output_dir
+        print_path, digital_path = out / cfg.output.print, out / cfg.output.digital
+        if write and digital_first is not None:
+            # watch: the designer looks at the digital PDF; print, preflight and previews follow
+            fsutil.write_bytes(digital_path, digital)
+            digital_first(digital_path)
+        print_raw = self._write_pdf(doc, cfg.output.pdf_variant, checked.faces) if cfg.output.pdf_variant else raw
+        self._pieces = self._pieces_used
+        print_data, print_report = make_print_edition(print_raw, cfg)
         progress("preflight")
         checked_print = preflight(print_data, cfg)
         if checked_print.errors:
@@ -292,12 +381,11 @@ class Builder:
             warnings.append(f"added {print_report.blank_pages_added} blank page(s) before the back cover "
                             f"(pages {', '.join(map(str, print_report.blank_pages))}) "
                             f"to reach a multiple of {cfg.output.pages_multiple}")
-        out = cfg.output_dir
-        print_path, digital_path = out / cfg.output.print, out / cfg.output.digital
         if write:
             progress("write")
             fsutil.write_bytes(print_path, print_data)
-            fsutil.write_bytes(digital_path, digital)
+            if digital_first is None:
+                fsutil.write_bytes(digital_path, digital)
             fsutil.write_text(out / "booklet.html", html)
         return BuildResult(print_path, digital_path, print_report.pages, print_report.blank_pages_added,
                            time.perf_counter() - start, warnings,

@@ -77,6 +77,7 @@ class Output:
     pdf_variant: str = ""        # e.g. pdf/x-4 for the print file; empty = plain PDF
     pages_multiple: int = 4      # saddle stitching wants a multiple of 4
     digital_image_dpi: int = 150
+    workers: int = 0             # processes that lay out page groups; 0 = one per core, 1 = in one piece
 
 
 @dataclass
@@ -247,6 +248,8 @@ def parse_config(text: str, path: Path) -> Config:
             _fill_dataclass(ctx, cfg.output, vnode, "output")
             if cfg.output.pages_multiple not in (1, 2, 4, 8, 16):
                 raise ctx.error(vnode, "output.pages_multiple must be 1, 2, 4, 8 or 16")
+            if not 0 <= cfg.output.workers <= 256:
+                raise ctx.error(vnode, "output.workers must be between 0 (one per core) and 256")
             variants = {"", "pdf/x-1a", "pdf/x-3", "pdf/x-4"}
             if cfg.output.pdf_variant not in variants:
                 raise ctx.error(vnode, f"output.pdf_variant must be one of {', '.join(sorted(v or '(empty)' for v in variants))}")
