@@ -392,5 +392,5 @@ class Builder:
                            {"print": len(print_data), "digital": len(digital)}, fingerprints, self.last_strategy)
 
 
-def build(project: Path, progress: Progress = _quiet, *, write: bool = True) -> BuildResult:
-    return Builder(project).build(progress, write=write)
+def build(project: Path, progress: Progress = _quiet, *, write: bool = True, workers: int | None = None) -> BuildResult:
+    return Builder(project, workers=workers).build(progress, write=write)

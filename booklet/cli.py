@@ -60,13 +60,16 @@ def _stage_printer():
 @main.command()
 @project_option
 @click.option("--no-audit", is_flag=True, help="skip the typography audit of the print PDF")
+@click.option("--workers", type=click.IntRange(0, 256), default=None,
+              help="processes laying out page groups (default: output.workers in booklet.yaml, 0 = one per core; "
+                   "1 = in one piece)")
 @friendly
-def build(project: Path | None, no_audit: bool) -> None:
+def build(project: Path | None, no_audit: bool, workers: int | None) -> None:
     """Render the print and digital PDFs into output/."""
     from .build import build as run_build
     root = _project(project)
     click.echo(f"building {root.name}")
-    result = run_build(root, _stage_printer())
+    result = run_build(root, _stage_printer(), workers=workers)
     missing = [w for w in result.warnings if w.endswith("is missing (a placeholder frame is drawn)")]
     for w in result.warnings:
         if w not in missing:
@@ -162,11 +165,13 @@ def new(folder: Path, copy_layouts: bool) -> None:
 @project_option
 @click.option("--no-previews", is_flag=True, help="do not write PNG previews of changed pages")
 @click.option("--debounce", default=300, show_default=True, help="milliseconds to wait for a burst of saves to end")
+@click.option("--workers", type=click.IntRange(0, 256), default=None,
+              help="1 writes the PDFs in one piece (default: output.workers in booklet.yaml)")
 @friendly
-def watch(project: Path | None, no_previews: bool, debounce: int) -> None:
+def watch(project: Path | None, no_previews: bool, debounce: int, workers: int | None) -> None:
     """Rebuild whenever content/, layouts/, images/ or booklet.yaml change."""
     from .live.watch import watch as run_watch
-    run_watch(_project(project), echo=click.echo, debounce_ms=debounce, previews=not no_previews)
+    run_watch(_project(project), echo=click.echo, debounce_ms=debounce, previews=not no_previews, workers=workers)
 
 
 @main.command()

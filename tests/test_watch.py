@@ -133,3 +133,23 @@ def test_many_new_warnings_are_summed_up_not_listed(mini, monkeypatch):
     warnings = [line for line in lines if line.startswith("new warning:")]
     assert len(warnings) == 1 and "is missing" in warnings[0]
     assert any(line.startswith("… and ") and "booklet check" in line for line in lines), lines
+
+
+def test_a_save_during_the_first_build_is_built(mini):
+    """watch listens before its first build: an edit saved while it runs is not lost."""
+    w = Watcher(mini)
+    try:
+        w.wait_for("start: building")
+        time.sleep(0.8)                       # past reading the content, still laying out
+        while not w.lines.empty():
+            w.seen.append(w.lines.get())
+        assert not any("watching" in line for line in w.seen), "the first build ended before the edit"
+        news = mini / "content" / "01-news.md"
+        news.write_text(news.read_text("utf-8").replace("隆重举行。", "热烈举行。", 1), "utf-8")
+        assert "盛大举行" not in news.read_text("utf-8")
+        w.wait_for("watching")
+        line = w.wait_for("built ", timeout=90)
+        assert "changed pages: 4" in line, line
+        assert "热烈举行" in text_of(mini / "output" / "booklet-digital.pdf")
+    finally:
+        w.stop()

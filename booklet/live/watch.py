@@ -77,21 +77,59 @@ def _relevant(project: Path):
     return accept
 
 
-def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: int = 300,
-          previews: bool = True, stop_event=None, max_builds: int | None = None) -> None:
+def _watcher(project: Path, debounce_ms: int, stop) -> tuple:
+    """Watch *project* in a thread from now on; returns (queue of change sets, thread).
+
+    The watcher is running before this returns, so a save made during the
+    first build, or while previews are written, is queued and rebuilt:
+    watchfiles' first (empty) report says it is listening.
+    """
+    import queue
+    import threading
+
     import watchfiles
 
-    builder = Builder(project)
+    changes: queue.Queue = queue.Queue()
+    listening = threading.Event()
+
+    def pump():
+        try:
+            for found in watchfiles.watch(project, watch_filter=_relevant(project), debounce=debounce_ms, step=50,
+                                          stop_event=stop, raise_interrupt=False, yield_on_timeout=True,
+                                          rust_timeout=100):
+                listening.set()
+                if found:
+                    changes.put(found)
+        finally:
+            listening.set()
+
+    thread = threading.Thread(target=pump, name="booklet-watch", daemon=True)
+    thread.start()
+    listening.wait()
+    return changes, thread
+
+
+def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: int = 300,
+          previews: bool = True, stop_event=None, max_builds: int | None = None, workers: int | None = None) -> None:
+    import queue
+    import threading
+
+    builder = Builder(project, workers=workers)
     last: BuildResult | None = None
     builds = 0
+    stop = stop_event if stop_event is not None else threading.Event()
 
     def rebuild(reason: str) -> None:
         nonlocal last, builds
         builds += 1
         t0 = time.perf_counter()
         echo(f"[{time.strftime('%H:%M:%S')}] {reason}: building…")
+
+        def digital_out(path: Path) -> None:
+            if last is not None:
+                echo(f"digital PDF updated in {time.perf_counter() - t0:.2f}s")
         try:
-            result = builder.build()
+            result = builder.build(digital_first=digital_out)
         except BookletError as exc:
             echo(f"error: {exc}")
             echo("the last good PDFs in output/ are unchanged; fix the file and save to rebuild")
@@ -114,13 +152,25 @@ def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: in
                 echo(f"warning: previews not written: {exc}")
         last = result
 
-    rebuild("start")
-    echo(f"watching {', '.join(WATCHED_DIRS)}/ and booklet.yaml (Ctrl-C to stop)")
-    for changes in watchfiles.watch(project, watch_filter=_relevant(project), debounce=debounce_ms,
-                                    step=50, stop_event=stop_event, raise_interrupt=False):
-        if max_builds is not None and builds >= max_builds:
-            break
-        names = sorted({Path(p).name for _, p in changes})
-        rebuild("changed " + ", ".join(names[:5]) + (" …" if len(names) > 5 else ""))
-        if max_builds is not None and builds >= max_builds:
-            break
+    changes, thread = _watcher(project, debounce_ms, stop)
+    try:
+        rebuild("start")
+        echo(f"watching {', '.join(WATCHED_DIRS)}/ and booklet.yaml (Ctrl-C to stop)")
+        while not stop.is_set() and (max_builds is None or builds < max_builds):
+            try:
+                found = changes.get(timeout=0.2)
+            except queue.Empty:
+                if not thread.is_alive():
+                    break
+                continue
+            while True:                      # saves made while we were building: one rebuild for all
+                try:
+                    found |= changes.get_nowait()
+                except queue.Empty:
+                    break
+            names = sorted({Path(p).name for _, p in found})
+            rebuild("changed " + ", ".join(names[:5]) + (" …" if len(names) > 5 else ""))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()

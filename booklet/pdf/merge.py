@@ -245,9 +245,6 @@ def _outline(out, chunks) -> None:
 def _fonts(out, chunks, font_files) -> None:
     """One font per face for every group: WeasyPrint's font dictionaries,
     built once from the union of the groups' glyphs."""
-    import pydyf
-    from weasyprint.pdf.fonts import Font, build_fonts_dictionary
-
     states: dict[str, dict] = {}
     options: dict = {}
     files = dict(font_files)
@@ -265,29 +262,10 @@ def _fonts(out, chunks, font_files) -> None:
             else:
                 states[key] = {**state, "widths": dict(state["widths"]), "to_unicode": dict(state["to_unicode"]),
                                "missing": dict(state["missing"])}
-    if not states:
-        return
-    fonts = {}
+    merged = {}
     for key in sorted(states):
-        state = states[key]
-        source = files.get(state["digest"])
-        if source is None:
-            raise MergeError(f"the file of font {state.get('family')} is unknown")
-        font = Font.__new__(Font)
-        font.__dict__.update(state)
-        font.file_content, font.hb_face = _hb_face(source, state["index"])
-        font.hb_font = None
-        fonts[key] = font
-    scratch = pydyf.PDF()
-    built = build_fonts_dictionary(scratch, fonts, True, options.get("subset", True),
-                                   {"hinting": options.get("hinting", False),
-                                    "pdf_version": options.get("pdf_version")})
-    scratch.add_object(built)
-    scratch.catalog["BookletFonts"] = built.reference
-    buffer = io.BytesIO()
-    scratch.write(buffer, version=b"1.7", compress=False)
-    with pikepdf.open(io.BytesIO(buffer.getvalue())) as made:
-        merged = {name: _copy(out, made, made.Root.BookletFonts[name]) for name in made.Root.BookletFonts.keys()}
+        made = _font_pdf(key, states[key], files, options)
+        merged["/" + key] = _copy(out, made, made.Root.BookletFonts["/" + key])
     for font_dict in _font_dicts(out):
         for name in list(font_dict.keys()):
             value = font_dict[name]
@@ -296,6 +274,41 @@ def _fonts(out, chunks, font_files) -> None:
                 if face not in merged:
                     raise MergeError(f"no font for {face}")
                 font_dict[name] = merged[face]
+
+
+_MADE: dict = {}          # a face's glyph set → the PDF holding its font (watch rebuilds reuse it)
+
+
+def _font_pdf(key: str, state: dict, files: dict, options: dict):
+    """A small PDF holding WeasyPrint's font dictionary for one face, subset
+    to *state*'s glyphs; the same glyphs give the same (cached) PDF."""
+    import pydyf
+    from weasyprint.pdf.fonts import Font, build_fonts_dictionary
+
+    identity = (key, state["digest"], tuple(sorted(state["to_unicode"].items())),
+                tuple(sorted(state["widths"].items())), tuple(sorted(state["missing"].items())),
+                state["used_in_forms"], tuple(sorted(options.items())))
+    if identity in _MADE:
+        return _MADE[identity]
+    source = files.get(state["digest"])
+    if source is None:
+        raise MergeError(f"the file of font {state.get('family')} is unknown")
+    font = Font.__new__(Font)
+    font.__dict__.update(state)
+    font.file_content, font.hb_face = _hb_face(source, state["index"])
+    font.hb_font = None
+    scratch = pydyf.PDF()
+    built = build_fonts_dictionary(scratch, {key: font}, True, options.get("subset", True),
+                                   {"hinting": options.get("hinting", False),
+                                    "pdf_version": options.get("pdf_version")})
+    scratch.add_object(built)
+    scratch.catalog["BookletFonts"] = built.reference
+    buffer = io.BytesIO()
+    scratch.write(buffer, version=b"1.7", compress=False)
+    if len(_MADE) > 64:
+        _MADE.pop(next(iter(_MADE))).close()
+    made = _MADE[identity] = pikepdf.open(io.BytesIO(buffer.getvalue()))
+    return made
 
 
 def _font_dicts(pdf):
