@@ -116,8 +116,9 @@ class Builder:
     is written in one piece: the reference the tests compare with.
     """
 
-    def __init__(self, project: Path, workers: int | None = None):
+    def __init__(self, project: Path, workers: int | None = None, *, parallel: bool = False):
         self.project = project.resolve()
+        self.parallel = parallel                      # lay out in worker processes when a plan allows
         self.workers = workers                        # None: booklet.yaml's output.workers, 0 there = cores
         self._pieces: dict = {}                       # (variant, pages) → ChunkPDF of a page group
         self._pieces_used: dict = {}
@@ -318,6 +319,54 @@ class Builder:
             self.pdf_note = f"PDF written in one piece: {exc}"
             return doc.write_pdf(pdf_variant=variant or None)
 
+    def _parallel(self, cfg, checked, env, css):
+        """Lay the booklet out in worker processes from the last build's plan.
+
+        Returns (fingerprints, overflows, warnings, pieces per PDF variant),
+        or None when there is no usable plan or the layout did not follow it
+        (a group changed its page count, or a part would not start a fresh
+        page by its own style): the caller then lays out in one piece.
+        """
+        from .parallel import pool
+        from .render import incremental
+        saved = incremental.load_plan(cfg.output_dir)
+        order = incremental.part_ids(checked.content.units)
+        if saved is None or saved["order"] != order:
+            return None
+        chunks, numbers = saved["chunks"], saved["numbers"]
+        variants = ("pdf/ua-1",) + ((cfg.output.pdf_variant,) if cfg.output.pdf_variant else ())
+        known = self._known_fonts(checked.faces)
+        tasks = []
+        for i, (parts, first_page, _, _) in enumerate(chunks):
+            html = build_html(self.project, cfg, checked.content, checked.faces, env=env, css=css, parts=set(parts),
+                              page_numbers=numbers if "contents" in parts else None,
+                              chunk_css=incremental.chunk_css(first_page))[0]
+            blanks_after = chunks[i + 1][3] if i + 1 < len(chunks) else 0
+            if i + 1 < len(chunks):
+                if html.count("</body>") != 1:
+                    return None
+                side = "right" if chunks[i + 1][1] % 2 else "left"
+                html = html.replace("</body>", pool.closing_break(side) + "</body>")
+            tasks.append(pool.GroupTask(html, str(self.project), first_page, tuple(parts), blanks_after,
+                                        variants, frozenset(known)))
+        results = pool.run(tasks, self._workers(), [c[2] for c in chunks])
+        for i, ((parts, _, pages, blanks_before), result) in enumerate(zip(chunks, results)):
+            if result.pages != pages or result.blanks_after != tasks[i].blanks_after:
+                return None
+            if any(result.starts.get(p) != numbers.get(p) for p in parts):
+                return None
+            if i and (result.break_before not in pool.FORCED
+                      or (blanks_before and result.break_before == "page")):
+                return None
+        warnings: list[str] = []
+        for result in results:
+            warnings += [w for w in result.warnings if w not in warnings]
+        fingerprints = [f for r in results for f in r.fingerprints]
+        overflows = [o for r in results for o in r.overflows]
+        pieces = {v: [r.pieces[v] for r in results] for v in variants}
+        self.last_strategy = f"laid out in {len(tasks)} page groups on {min(self._workers(), len(tasks))} processes"
+        return fingerprints, overflows, warnings, pieces, known
+
     def _workers(self) -> int:
         if self.workers is not None:
             return self.workers or default_workers()
@@ -349,18 +398,30 @@ class Builder:
         css = render_css(env, cfg, checked.faces)
         html, _ = build_html(project, cfg, checked.content, checked.faces, env=env, css=css)
         progress("layout")
-        doc, wp_warnings = self._layout(html, css, cfg, checked, env, fonts_changed)
-        # Drawing changes a page's boxes, so a reused page keeps the fingerprint it had when new.
-        new = [p for p in doc.pages if id(p) not in self._fingerprints]
-        fresh = dict(zip(map(id, new), page_fingerprints(new)))
-        self._fingerprints = {id(p): self._fingerprints.get(id(p)) or fresh[id(p)] for p in doc.pages}
-        fingerprints = [self._fingerprints[id(p)] for p in doc.pages]
-        overflows = overflow_report(doc)
+        side_by_side = None
+        if self.parallel and self._plan is None and self._workers() > 1 and self._supports_parts(env):
+            side_by_side = self._parallel(cfg, checked, env, css)
+        if side_by_side is not None:
+            fingerprints, overflows, wp_warnings, pieces, known = side_by_side
+        else:
+            doc, wp_warnings = self._layout(html, css, cfg, checked, env, fonts_changed)
+            # Drawing changes a page's boxes, so a reused page keeps the fingerprint it had when new.
+            new = [p for p in doc.pages if id(p) not in self._fingerprints]
+            fresh = dict(zip(map(id, new), page_fingerprints(new)))
+            self._fingerprints = {id(p): self._fingerprints.get(id(p)) or fresh[id(p)] for p in doc.pages}
+            fingerprints = [self._fingerprints[id(p)] for p in doc.pages]
+            overflows = overflow_report(doc)
+
+        def write_pdf(variant: str) -> bytes:
+            if side_by_side is None:
+                return self._write_pdf(doc, variant, checked.faces)
+            from .pdf.merge import merge
+            return merge(pieces[variant], known)
         progress("pdf")
         # The digital edition is a tagged PDF (PDF/UA-1: structure tree, reading
         # order, language) for screen readers; the same file serves print unless
         # a PDF/X variant is asked for, which then needs its own write.
-        raw = self._write_pdf(doc, "pdf/ua-1", checked.faces)
+        raw = write_pdf("pdf/ua-1")
         digital, _ = digital_edition(raw, cfg)
         out = cfg.output_dir
         print_path, digital_path = out / cfg.output.print, out / cfg.output.digital
@@ -368,7 +429,7 @@ class Builder:
             # watch: the designer looks at the digital PDF; print, preflight and previews follow
             fsutil.write_bytes(digital_path, digital)
             digital_first(digital_path)
-        print_raw = self._write_pdf(doc, cfg.output.pdf_variant, checked.faces) if cfg.output.pdf_variant else raw
+        print_raw = write_pdf(cfg.output.pdf_variant) if cfg.output.pdf_variant else raw
         self._pieces = self._pieces_used
         print_data, print_report = make_print_edition(print_raw, cfg)
         progress("preflight")
@@ -387,10 +448,13 @@ class Builder:
             if digital_first is None:
                 fsutil.write_bytes(digital_path, digital)
             fsutil.write_text(out / "booklet.html", html)
+            if self._plan is not None:
+                from .render.incremental import save_plan
+                save_plan(self._plan, out)
         return BuildResult(print_path, digital_path, print_report.pages, print_report.blank_pages_added,
                            time.perf_counter() - start, warnings,
                            {"print": len(print_data), "digital": len(digital)}, fingerprints, self.last_strategy)
 
 
 def build(project: Path, progress: Progress = _quiet, *, write: bool = True, workers: int | None = None) -> BuildResult:
-    return Builder(project, workers=workers).build(progress, write=write)
+    return Builder(project, workers=workers, parallel=True).build(progress, write=write)
