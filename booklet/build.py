@@ -55,15 +55,16 @@ class BuildResult:
     how: str = ""                 # how the layout was made (full, repainted, some parts again)
 
 
-def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
+def check_project(project: Path, progress: Progress = _quiet, memo: dict | None = None) -> CheckResult:
     """Everything that can be known without rendering. Raises on the first
-    structural error (config, content syntax); collects glyph and image problems."""
+    structural error (config, content syntax); collects glyph and image problems.
+    *memo* keeps what an unchanged file gave between builds (see load_content)."""
     from .images import check_images
     project = project.resolve()
     progress("config")
     cfg = load_config(project)
     progress("content")
-    content = load_content(project, [u.path for u in cfg.units], cfg.honourees)
+    content = load_content(project, [u.path for u in cfg.units], cfg.honourees, memo)
     faces = resolve_faces(project, cfg.fonts)
     result = CheckResult(cfg, content, faces)
     progress("glyphs")
@@ -135,6 +136,7 @@ class Builder:
         self.last_strategy = ""                      # how the last layout was done (for watch and tests)
         self._images = ImageCache()
         self._cfg_workers = 0
+        self._content_memo: dict = {}
         self.pdf_note = ""
         self._base_url = self.project.as_uri() + "/"
         self._font_key: tuple = ()
@@ -385,7 +387,7 @@ class Builder:
         told, before the print edition and its preflight."""
         start = time.perf_counter()
         project = self.project
-        checked = check_project(project, progress)
+        checked = check_project(project, progress, self._content_memo)
         if checked.errors:
             raise BookletError(f"{len(checked.errors)} problem(s) found, nothing was written:\n  "
                                + "\n  ".join(checked.errors))

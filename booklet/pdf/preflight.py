@@ -292,9 +292,11 @@ def scan_page(page: pikepdf.Page, number: int) -> PageScan:
     return scan
 
 
-def walk_pages(pdf: pikepdf.Pdf) -> Iterator[PageScan]:
+def walk_pages(pdf: pikepdf.Pdf, only=None) -> Iterator[PageScan]:
+    """Scan each page (or each page for which *only(page)* is true)."""
     for i, page in enumerate(pdf.pages, 1):
-        yield scan_page(page, i)
+        if only is None or only(page):
+            yield scan_page(page, i)
 
 
 # ---------------------------------------------------------------------------
