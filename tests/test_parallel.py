@@ -112,3 +112,48 @@ def test_a_new_project_merged_reads_and_renders_as_one_piece(tmp_path):
     shutil.copy(one, tmp_path / "one.pdf")
     merged = Builder(project, workers=2).build().digital_pdf
     same_reading(tmp_path / "one.pdf", merged, tmp_path / "n")
+
+
+def test_groups_laid_out_in_worker_processes_match_the_in_process_build(mini):
+    from booklet.build import build
+    first = Builder(mini, workers=2).build()                 # in one process; leaves its plan in output/
+    in_process = [first.print_pdf.read_bytes(), first.digital_pdf.read_bytes()]
+    builder = Builder(mini, workers=2, parallel=True)
+    result = builder.build()
+    assert builder.last_strategy.startswith("laid out in ") and "on 2 processes" in builder.last_strategy
+    assert [result.print_pdf.read_bytes(), result.digital_pdf.read_bytes()] == in_process
+    assert result.fingerprints == first.fingerprints and result.warnings == first.warnings
+    again = build(mini, workers=2)
+    assert [again.print_pdf.read_bytes(), again.digital_pdf.read_bytes()] == in_process
+
+
+def test_a_plan_that_no_longer_fits_falls_back_to_one_layout(mini):
+    Builder(mini, workers=2).build()
+    news = mini / "content" / "01-news.md"
+    news.write_text(news.read_text("utf-8") + ("\n\n" + "新增的段落内容。" * 60) * 3, "utf-8")   # a page longer
+    builder = Builder(mini, workers=2, parallel=True)
+    result = builder.build()
+    assert builder.last_strategy == "full layout"           # the workers' pages did not fit the plan
+    merged = [result.print_pdf.read_bytes(), result.digital_pdf.read_bytes()]
+    fresh = Builder(mini, workers=2).build()
+    assert [fresh.print_pdf.read_bytes(), fresh.digital_pdf.read_bytes()] == merged
+
+
+def test_fonts_known_only_by_their_content_merge_the_same(mini):
+    from booklet.build import check_project
+    from booklet.parallel.chunkpdf import write_chunk
+    from booklet.pdf import merge as merge_module
+    from booklet.pdf.merge import MergeError, merge
+    builder = Builder(mini, workers=2)
+    builder.build()
+    doc = builder._last_doc
+    groups = builder._groups(doc)
+    known = builder._known_fonts(check_project(mini).faces)
+    by_path = merge([write_chunk(doc, g, "pdf/ua-1", set(known)) for g in groups], known)
+    pieces = [write_chunk(doc, g, "pdf/ua-1", set()) for g in groups]
+    assert sum(len(p.font_files) for p in pieces) >= len(known)      # the files travel with the groups
+    merge_module._MADE.clear()                                       # subset again, from the content
+    assert merge(pieces, {}) == by_path
+    merge_module._MADE.clear()
+    with pytest.raises(MergeError):
+        merge([write_chunk(doc, g, "pdf/ua-1", set(known)) for g in groups], {})

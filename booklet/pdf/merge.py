@@ -330,9 +330,9 @@ def _font_dicts(pdf):
         yield from walk(page.obj.get("/Resources"))
 
 
-_FACES: dict = {}
-_DECLARED = []
-_KEEP: list = []
+_FACES: dict = {}         # (font file, index, stamp) → HarfBuzz face (HarfBuzz maps the file)
+_DECLARED: list = []
+_KEEP: dict = {}          # font content digest → (content, face) for fonts known only by content
 
 
 def _hb_face(source, index: int):
@@ -342,19 +342,23 @@ def _hb_face(source, index: int):
     from weasyprint.text.ffi import ffi, harfbuzz
 
     from ..fsutil import file_stamp
-    if not _DECLARED:     # WeasyPrint's HarfBuzz bindings lack these two; same library
-        ffi.cdef("hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);"
+    from ..parallel.chunkpdf import font_digest
+    if not _DECLARED:     # WeasyPrint's HarfBuzz bindings lack these; same library
+        ffi.cdef("hb_blob_t * hb_blob_create_from_file (const char *file_name);"
+                 "hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);"
                  "hb_blob_t * hb_blob_create (const char *data, unsigned int length, int mode,"
                  " void *user_data, void *destroy);")
         _DECLARED.append(True)
     if isinstance(source, (str, Path)):
         key = (str(source), index, file_stamp(Path(source)))
         if key not in _FACES:
-            _FACES[key] = _hb_face(Path(source).read_bytes(), index)
-        return _FACES[key]
+            blob = harfbuzz.hb_blob_create_from_file(str(source).encode())
+            _FACES[key] = harfbuzz.hb_face_create(blob, index)
+        return Path(source).read_bytes(), _FACES[key]
     data = bytes(source)
-    keep = ffi.new("char[]", data)
-    blob = harfbuzz.hb_blob_create(keep, len(data), 1, ffi.NULL, ffi.NULL)   # 1 = HB_MEMORY_MODE_READONLY
-    face = harfbuzz.hb_face_create(blob, index)
-    _KEEP.append(keep)       # HarfBuzz reads the bytes in place for the face's life
-    return data, face
+    digest = font_digest(data)
+    if digest not in _KEEP:
+        keep = ffi.new("char[]", data)     # HarfBuzz reads the bytes in place for the face's life
+        blob = harfbuzz.hb_blob_create(keep, len(data), 1, ffi.NULL, ffi.NULL)   # 1 = HB_MEMORY_MODE_READONLY
+        _KEEP[digest] = (keep, harfbuzz.hb_face_create(blob, index))
+    return data, _KEEP[digest][1]
