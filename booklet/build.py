@@ -102,6 +102,13 @@ class ImageCache(dict):
                 self._stamps[key] = fsutil.url_stamp(key)
 
 
+def _fork_pool(workers: int):
+    """Worker processes forked from this one (they share what it has loaded)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+
+
 def default_workers() -> int:
     import os
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -338,35 +345,49 @@ class Builder:
         chunks, numbers = saved["chunks"], saved["numbers"]
         variants = ("pdf/ua-1",) + ((cfg.output.pdf_variant,) if cfg.output.pdf_variant else ())
         known = self._known_fonts(checked.faces)
-        tasks = []
-        for i, (parts, first_page, _, _) in enumerate(chunks):
+        font_config = self._font_configuration()
+        # Register the faces before the workers fork, so they share one font configuration.
+        render_document(f"<html><head><style>{css}</style></head><body></body></html>", self.project,
+                        font_config=font_config)
+        spans = pool.runs([c[2] + c[3] for c in chunks], self._workers() * 3)
+        tasks, expected = [], []
+        for a, b in spans:
+            parts = [p for c in chunks[a:b] for p in c[0]]
             html = build_html(self.project, cfg, checked.content, checked.faces, env=env, css=css, parts=set(parts),
                               page_numbers=numbers if "contents" in parts else None,
-                              chunk_css=incremental.chunk_css(first_page))[0]
-            blanks_after = chunks[i + 1][3] if i + 1 < len(chunks) else 0
-            if i + 1 < len(chunks):
+                              chunk_css=incremental.chunk_css(chunks[a][1]))[0]
+            if b < len(chunks):
                 if html.count("</body>") != 1:
                     return None
-                side = "right" if chunks[i + 1][1] % 2 else "left"
+                side = "right" if chunks[b][1] % 2 else "left"
                 html = html.replace("</body>", pool.closing_break(side) + "</body>")
-            tasks.append(pool.GroupTask(html, str(self.project), first_page, tuple(parts), blanks_after,
+            # one PDF per chunk, cut as _groups() cuts them: its pages and the blank pages after it
+            slices = [chunks[i][2] + (chunks[i + 1][3] if i + 1 < len(chunks) else 0) for i in range(a, b)]
+            blanks = [False] * sum(slices)
+            at = 0
+            for i, size in zip(range(a, b), slices):
+                after = chunks[i + 1][3] if i + 1 < len(chunks) else 0
+                blanks[at + size - after:at + size] = [True] * after
+                at += size
+            expected.append(blanks)
+            tasks.append(pool.GroupTask(html, str(self.project), chunks[a][1], tuple(parts), slices,
                                         variants, frozenset(known)))
-        results = pool.run(tasks, self._workers(), [c[2] for c in chunks])
-        for i, ((parts, _, pages, blanks_before), result) in enumerate(zip(chunks, results)):
-            if result.pages != pages or result.blanks_after != tasks[i].blanks_after:
+        results = pool.run(tasks, self._workers(), [sum(t.slices) for t in tasks], font_config)
+        for (a, _), task, result, blanks in zip(spans, tasks, results, expected):
+            if result.pages != sum(task.slices) or any(result.starts.get(p) != numbers.get(p) for p in task.parts):
                 return None
-            if any(result.starts.get(p) != numbers.get(p) for p in parts):
+            if any(want and not got for want, got in zip(blanks, result.blank)):
                 return None
-            if i and (result.break_before not in pool.FORCED
-                      or (blanks_before and result.break_before == "page")):
+            if a and (result.break_before not in pool.FORCED or (chunks[a][3] and result.break_before == "page")):
                 return None
         warnings: list[str] = []
         for result in results:
             warnings += [w for w in result.warnings if w not in warnings]
         fingerprints = [f for r in results for f in r.fingerprints]
         overflows = [o for r in results for o in r.overflows]
-        pieces = {v: [r.pieces[v] for r in results] for v in variants}
-        self.last_strategy = f"laid out in {len(tasks)} page groups on {min(self._workers(), len(tasks))} processes"
+        pieces = {v: [piece for r in results for piece in r.pieces[v]] for v in variants}
+        self.last_strategy = (f"laid out in {len(tasks)} runs of page groups on "
+                              f"{min(self._workers(), len(tasks))} processes")
         return fingerprints, overflows, warnings, pieces, known
 
     def _workers(self) -> int:
@@ -424,18 +445,30 @@ class Builder:
         # order, language) for screen readers; the same file serves print unless
         # a PDF/X variant is asked for, which then needs its own write.
         raw = write_pdf("pdf/ua-1")
-        digital, _ = digital_edition(raw, cfg)
         out = cfg.output_dir
         print_path, digital_path = out / cfg.output.print, out / cfg.output.digital
+        beside = None
+        if digital_first is None and self.parallel and self._workers() > 1:
+            # the digital edition in another process while this one makes the print edition and preflights it
+            beside = _fork_pool(1)
+            digital_made = beside.submit(digital_edition, raw, cfg)
+        else:
+            digital, _ = digital_edition(raw, cfg)
         if write and digital_first is not None:
             # watch: the designer looks at the digital PDF; print, preflight and previews follow
             fsutil.write_bytes(digital_path, digital)
             digital_first(digital_path)
-        print_raw = write_pdf(cfg.output.pdf_variant) if cfg.output.pdf_variant else raw
-        self._pieces = self._pieces_used
-        print_data, print_report = make_print_edition(print_raw, cfg)
-        progress("preflight")
-        checked_print = preflight(print_data, cfg)
+        try:
+            print_raw = write_pdf(cfg.output.pdf_variant) if cfg.output.pdf_variant else raw
+            self._pieces = self._pieces_used
+            print_data, print_report = make_print_edition(print_raw, cfg)
+            progress("preflight")
+            checked_print = preflight(print_data, cfg)
+            if beside is not None:
+                digital, _ = digital_made.result()
+        finally:
+            if beside is not None:
+                beside.shutdown(cancel_futures=True)
         if checked_print.errors:
             raise BookletError("the print PDF fails preflight, nothing was written:\n  " + "\n  ".join(checked_print.errors))
         warnings = (list(checked.warnings) + overflows + [f"WeasyPrint: {w}" for w in wp_warnings]

@@ -120,7 +120,7 @@ def test_groups_laid_out_in_worker_processes_match_the_in_process_build(mini):
     in_process = [first.print_pdf.read_bytes(), first.digital_pdf.read_bytes()]
     builder = Builder(mini, workers=2, parallel=True)
     result = builder.build()
-    assert builder.last_strategy.startswith("laid out in ") and "on 2 processes" in builder.last_strategy
+    assert builder.last_strategy.startswith("laid out in ") and builder.last_strategy.endswith("on 2 processes")
     assert [result.print_pdf.read_bytes(), result.digital_pdf.read_bytes()] == in_process
     assert result.fingerprints == first.fingerprints and result.warnings == first.warnings
     again = build(mini, workers=2)

@@ -2,12 +2,15 @@
 
 A worker is a forked copy of the build process with its own WeasyPrint
 font configuration and image cache, kept for the pool's life. It receives
-a group's HTML (only that group's parts, numbered from the group's first
-page, with a closing element that forces the next group's side so the blank
-pages between them come out as a one-piece layout makes them), lays it out,
-and returns what the build needs of the pages (counts, where parts start,
-fingerprints, overflow report, warnings) and the group's PDFs
-(chunkpdf.py). Pages never leave the worker.
+a run of consecutive chunks (incremental.py) as one HTML document (only
+their parts, numbered from the run's first page, with a closing element
+that forces the next run's side so the blank pages between them come out
+as a one-piece layout makes them), lays it out, and returns what the build
+needs of the pages (counts, where parts start, fingerprints, overflow
+report, warnings) and one PDF per chunk (chunkpdf.py), cut as `booklet
+watch` cuts them so both give the same bytes. Pages never leave the worker.
+Runs of a few chunks rather than single chunks: each document costs a
+stylesheet cascade and a PDF writer of its own.
 
 Which groups exist and where they start comes from a plan (the previous
 build's, kept in output/): the results are checked against it, and any
@@ -29,23 +32,23 @@ FORCED = {"page", "left", "right", "recto", "verso"}
 class GroupTask:
     html: str
     project: str
-    first_page: int               # booklet page number of the group's first page
+    first_page: int               # booklet page number of the run's first page
     parts: tuple[str, ...]
-    blanks_after: int             # blank pages the plan has between this group and the next
+    slices: list[int]             # pages of each chunk's PDF, as the plan has them (blank pages after it included)
     variants: tuple[str, ...]     # PDF variants to write (digital, and print when it differs)
     known_fonts: frozenset
 
 
 @dataclass
 class GroupResult:
-    pages: int                    # the group's own pages (blank pages after it not counted)
-    blanks_after: int
+    pages: int                    # pages laid out (the closing element's page left out)
+    blank: list[bool]             # per page: a blank page made by a forced break
     starts: dict[str, int]
     break_before: str             # the first part's own break-before (a forced break or not)
     fingerprints: list[str]
     overflows: list[str]
     warnings: list[str]
-    pieces: dict = field(default_factory=dict)   # variant → ChunkPDF
+    pieces: dict = field(default_factory=dict)   # variant → [ChunkPDF per slice]
 
 
 def closing_break(side: str) -> str:
@@ -80,25 +83,49 @@ def lay_out_group(task: GroupTask) -> GroupResult:
     doc, warnings = render_document(task.html, Path(task.project), font_config=_STATE["fonts"],
                                     image_cache=_STATE["images"])
     pages = list(doc.pages)
-    own = len(pages)
     if "booklet-next-group" in task.html:       # the closing element's page is not the booklet's
         pages = pages[:-1]
-        own = len(pages)
-        while own and pages[own - 1]._page_box.page_type.blank:
-            own -= 1
-    starts = incremental.part_starts(pages[:own], task.first_page, set(task.parts))
-    result = GroupResult(own, len(pages) - own, starts, _first_break(pages[0], task.parts),
-                         page_fingerprints(pages), overflow_report(doc, first_number=task.first_page, pages=pages),
-                         warnings)
+    starts = incremental.part_starts(pages, task.first_page, set(task.parts))
+    result = GroupResult(len(pages), [p._page_box.page_type.blank for p in pages], starts,
+                         _first_break(pages[0], task.parts), page_fingerprints(pages),
+                         overflow_report(doc, first_number=task.first_page, pages=pages), warnings)
+    if len(pages) != sum(task.slices):
+        return result                           # not the plan's pages: the caller lays out in one piece
     for variant in task.variants:
-        result.pieces[variant] = write_chunk(doc, pages, variant, set(task.known_fonts))
+        pieces, at = [], 0
+        for size in task.slices:
+            pieces.append(write_chunk(doc, pages[at:at + size], variant, set(task.known_fonts)))
+            at += size
+        result.pieces[variant] = pieces
     return result
 
 
-def run(tasks: list[GroupTask], workers: int, weights: list[int]) -> list[GroupResult]:
-    """Lay out *tasks* on *workers* processes, the heaviest first; results in task order."""
-    context = multiprocessing.get_context("fork")
+def runs(weights: list[int], count: int) -> list[tuple[int, int]]:
+    """Cut items of *weights* into at most *count* runs of consecutive items of
+    about equal weight; returns (start, end) index pairs."""
+    count = max(1, min(count, len(weights)))
+    total = sum(weights) or 1
+    cuts, done, start = [], 0, 0
+    for i, w in enumerate(weights):
+        done += w
+        left = count - len(cuts) - 1                 # runs still to make after this one
+        if left and done >= total * (len(cuts) + 1) / count and len(weights) - i - 1 >= left:
+            cuts.append((start, i + 1))
+            start = i + 1
+    cuts.append((start, len(weights)))
+    return cuts
+
+
+def run(tasks: list[GroupTask], workers: int, weights: list[int], font_config=None) -> list[GroupResult]:
+    """Lay out *tasks* on *workers* processes, the heaviest first; results in task order.
+
+    *font_config*, made in this process before the workers fork, is shared
+    with them: registering a CJK face with fontconfig (it reads every
+    glyph's coverage) is done once instead of once per worker.
+    """
+    if font_config is not None:
+        _STATE["fonts"], _STATE["images"] = font_config, {}
     order = sorted(range(len(tasks)), key=lambda i: -weights[i])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
         futures = {i: pool.submit(lay_out_group, tasks[i]) for i in order}
         return [futures[i].result() for i in range(len(tasks))]
