@@ -45,30 +45,49 @@ def merge(chunks: list[ChunkPDF], font_files: dict[str, object]) -> bytes:
         raise MergeError("nothing to merge")
     sources = [pikepdf.open(io.BytesIO(c.pdf)) for c in chunks]
     try:
-        out = pikepdf.new()
-        first = sources[0]
-        offsets = _struct_offsets(sources)
-        with warnings.catch_warnings():    # named destinations are carried below
-            warnings.simplefilter("ignore", pikepdf.PageCopyWarning if hasattr(pikepdf, "PageCopyWarning") else UserWarning)
-            for src in sources:
-                out.pages.extend(src.pages)
-        for key, value in first.Root.items():
-            if key not in _OWN_CATALOG_KEYS:
-                out.Root[key] = _copy(out, first, value)
-        if "/Info" in first.trailer:
-            out.trailer.Info = _copy(out, first, first.trailer.Info)
-        _merge_structure(out, sources, offsets)
-        _merge_destinations(out, sources, chunks)
-        _outline(out, chunks)
-        _fonts(out, chunks, font_files)
-        version = max(src.pdf_version for src in sources)
-        buffer = io.BytesIO()
-        out.save(buffer, min_version=version, compress_streams=True, deterministic_id=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.disable)
-        return buffer.getvalue()
+        return _merge(chunks, sources, font_files)
     finally:
         for src in sources:
             src.close()
+
+
+def _merge(chunks, sources, font_files) -> bytes:
+    out = pikepdf.new()
+    first = sources[0]
+    offsets = _struct_offsets(sources)
+    with warnings.catch_warnings():    # named destinations are carried below
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning if hasattr(pikepdf, "PageCopyWarning") else UserWarning)
+        for src, (offset, _) in zip(sources, offsets):
+            start = len(out.pages)
+            out.pages.extend(src.pages)
+            if offset:
+                _renumber(out.pages[start:], offset)
+    for key, value in first.Root.items():
+        if key not in _OWN_CATALOG_KEYS:
+            out.Root[key] = _copy(out, first, value)
+    if "/Info" in first.trailer:
+        out.trailer.Info = _copy(out, first, first.trailer.Info)
+    _merge_structure(out, sources, offsets)
+    _merge_destinations(out, sources, chunks)
+    _outline(out, chunks)
+    _fonts(out, chunks, font_files)
+    version = max(src.pdf_version for src in sources)
+    buffer = io.BytesIO()
+    # the groups' streams are compressed already: copy them as they are
+    out.save(buffer, min_version=version, compress_streams=True, deterministic_id=True,
+             stream_decode_level=pikepdf.StreamDecodeLevel.none, recompress_flate=False,
+             object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    return buffer.getvalue()
+
+
+def _renumber(pages, offset: int) -> None:
+    """Move copied pages' and annotations' parent-tree keys after the previous groups'."""
+    for page in pages:
+        if "/StructParents" in page.obj:
+            page.obj.StructParents = int(page.obj.StructParents) + offset
+        for annot in page.obj.get("/Annots", []):
+            if "/StructParent" in annot:
+                annot.StructParent = int(annot.StructParent) + offset
 
 
 def _copy(out, src, value):
@@ -91,9 +110,8 @@ def _parent_tree_items(root) -> list[tuple[int, object]]:
 
 
 def _struct_offsets(sources) -> list:
-    """Renumber each group's parent-tree keys after the previous groups'
-    (in the source files, before their objects are copied); returns, per
-    group, (offset, its parent tree's items)."""
+    """Where each group's parent-tree keys go after the previous groups';
+    returns, per group, (offset, its parent tree's items)."""
     offset = 0
     found = []
     for src in sources:
@@ -103,13 +121,6 @@ def _struct_offsets(sources) -> list:
             continue
         items = _parent_tree_items(root)
         size = int(root.get("/ParentTreeNextKey", (items[-1][0] + 1) if items else 0))
-        if offset:
-            for page in src.pages:
-                if "/StructParents" in page.obj:
-                    page.obj.StructParents = int(page.obj.StructParents) + offset
-                for annot in page.obj.get("/Annots", []):
-                    if "/StructParent" in annot:
-                        annot.StructParent = int(annot.StructParent) + offset
         found.append((offset, items))
         offset += size
     return found
