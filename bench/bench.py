@@ -70,7 +70,8 @@ elif mode == "typst":
     t = time.perf_counter()
     pdf = typst.compile(str(project / "baseline.typ"), font_paths=[sys.argv[3]], ignore_system_fonts=True)
     out["seconds"] = time.perf_counter() - t
-    out["pages"] = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    import io, pikepdf
+    out["pages"] = len(pikepdf.open(io.BytesIO(pdf)).pages)
 elif mode == "profile":
     import cProfile, pstats, io
     from booklet.build import Builder
