@@ -80,6 +80,23 @@ class Output:
 
 
 @dataclass
+class Ornaments:
+    """Words the design prints on every testimonial page: the issue's slogan
+    on the band at the top, and a seal beside the name. They belong to an
+    issue, not to the layouts, so they are set here (none by default)."""
+    band: str = ""               # words separated by spaces, spread from the left edge to the right
+    seal: str = ""               # one line per space-separated word
+
+    @property
+    def band_words(self) -> list[str]:
+        return self.band.split()
+
+    @property
+    def seal_lines(self) -> list[str]:
+        return self.seal.split()
+
+
+@dataclass
 class Unit:
     path: Path
     line: int  # line in booklet.yaml, for error messages
@@ -105,6 +122,7 @@ class Config:
     typography: Typography = field(default_factory=Typography)
     units: list[Unit] = field(default_factory=list)
     output: Output = field(default_factory=Output)
+    ornaments: Ornaments = field(default_factory=Ornaments)
     source_date: str = ""        # ISO date for reproducible PDF metadata
     honourees: str = "content/honourees.yaml"
     path: Path | None = None
@@ -195,7 +213,7 @@ def _fill_dataclass(ctx: _Ctx, obj: Any, node: yaml.Node, key: str) -> None:
 TOP_KEYS = {
     "title", "subtitle", "issue", "date", "publisher", "author", "keywords", "language",
     "trim", "margins", "bleed", "marks", "fonts", "colours", "typography", "units", "output",
-    "source_date", "honourees",
+    "source_date", "honourees", "ornaments",
 }
 
 
@@ -250,6 +268,8 @@ def parse_config(text: str, path: Path) -> Config:
             variants = {"", "pdf/x-1a", "pdf/x-3", "pdf/x-4"}
             if cfg.output.pdf_variant not in variants:
                 raise ctx.error(vnode, f"output.pdf_variant must be one of {', '.join(sorted(v or '(empty)' for v in variants))}")
+        elif name == "ornaments":
+            _fill_dataclass(ctx, cfg.ornaments, vnode, "ornaments")
         elif name == "colours":
             for cname, (_, cnode) in _mapping(ctx, vnode, "colours", set(DEFAULT_COLOURS)).items():
                 cfg.colours[cname] = _scalar(ctx, cnode, f"colours.{cname}", str)

@@ -100,7 +100,8 @@ def test_new_project_builds_and_overrides(tmp_path):
     project = new_project(tmp_path / "proj")
     result = build(project)
     text = text_of(result.print_pdf)
-    for kind_text in ("劳动模范表彰大会隆重举行", "在劳动模范表彰大会上的讲话", "弘扬劳模精神", "劳动是一切幸福的源泉", "王芳", "编者按"):
+    for kind_text in ("年度先进表彰大会召开", "在年度先进表彰大会上的讲话", "以匠心守初心", "劳动创造美好生活", "陈思远",
+                      "周海燕", "编者按"):
         assert kind_text in text
     (project / "layouts" / "back-cover.html").write_text('<section class="back-cover"><p>新项目的封底</p></section>', "utf-8")
     result = build(project)
