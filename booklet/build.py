@@ -69,7 +69,7 @@ def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
     progress("glyphs")
     result.errors.extend(str(m) for m in check_glyphs(cfg, content, faces, project))
     progress("images")
-    result.warnings.extend(check_images(project, content, result.errors, cfg.honourees))
+    result.warnings.extend(check_images(project, content, result.errors, cfg.honourees, cfg.placed_sizes()))
     return result
 
 

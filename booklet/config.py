@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from . import geometry
 from .errors import BookletError
 
 CONFIG_NAME = "booklet.yaml"
@@ -55,10 +56,11 @@ class Trim:
 
 @dataclass
 class Margins:
-    top: float = 20.0
-    bottom: float = 22.0
-    inner: float = 22.0
-    outer: float = 17.0
+    """In mm. Left out of booklet.yaml, they follow the trim (geometry.default_margins)."""
+    top: float = geometry.DESIGN_MARGINS[0]
+    bottom: float = geometry.DESIGN_MARGINS[1]
+    inner: float = geometry.DESIGN_MARGINS[2]
+    outer: float = geometry.DESIGN_MARGINS[3]
 
 
 @dataclass
@@ -130,6 +132,22 @@ class Config:
     @property
     def output_dir(self) -> Path:
         return self.root / "output"
+
+    def _page(self) -> tuple[float, ...]:
+        m = self.margins
+        return (self.trim.width, self.trim.height, m.top, m.bottom, m.inner, m.outer)
+
+    @property
+    def scale(self) -> float:
+        """The design's scale for this trim and these margins (geometry.scale)."""
+        return geometry.scale(*self._page())
+
+    @property
+    def page_scale(self) -> float:
+        return geometry.page_scale(self.trim.width, self.trim.height)
+
+    def placed_sizes(self) -> dict[str, tuple[float, float]]:
+        return geometry.placed_sizes(*self._page())
 
 
 # --------------------------------------------------------------------------
@@ -235,6 +253,7 @@ def parse_config(text: str, path: Path) -> Config:
     if "title" not in top:
         raise ctx.error(root, "the booklet needs a 'title:'")
     cfg = Config(root=path.parent, title="", path=path)
+    margins_node = None
     for name, (knode, vnode) in top.items():
         if name in {"title", "subtitle", "issue", "date", "publisher", "author", "language", "source_date", "honourees"}:
             setattr(cfg, name, _scalar(ctx, vnode, name, str))
@@ -251,10 +270,7 @@ def parse_config(text: str, path: Path) -> Config:
         elif name == "trim":
             cfg.trim = _parse_trim(ctx, vnode)
         elif name == "margins":
-            _fill_dataclass(ctx, cfg.margins, vnode, "margins")
-            for f in ("top", "bottom", "inner", "outer"):
-                if getattr(cfg.margins, f) < 0:
-                    raise ctx.error(vnode, f"margins.{f} cannot be negative")
+            margins_node = vnode
         elif name == "typography":
             _fill_dataclass(ctx, cfg.typography, vnode, "typography")
             if not 6 <= cfg.typography.body_size <= 24:
@@ -277,6 +293,13 @@ def parse_config(text: str, path: Path) -> Config:
             _parse_fonts(ctx, vnode, cfg)
         elif name == "units":
             cfg.units = _parse_units(ctx, vnode, path.parent)
+    # Margins not given follow the trim, wherever the trim is set in the file.
+    cfg.margins = Margins(*geometry.default_margins(cfg.trim.width, cfg.trim.height))
+    if margins_node is not None:
+        _fill_dataclass(ctx, cfg.margins, margins_node, "margins")
+        for f in ("top", "bottom", "inner", "outer"):
+            if getattr(cfg.margins, f) < 0:
+                raise ctx.error(margins_node, f"margins.{f} cannot be negative")
     if not cfg.title.strip():
         raise ctx.error(top["title"][1], "'title' cannot be empty")
     _check_geometry(ctx, cfg, root)

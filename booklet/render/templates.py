@@ -14,6 +14,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from .. import geometry, images
 from ..config import Config
 from ..content import Content, Honouree
 from ..errors import BookletError
@@ -21,7 +22,6 @@ from ..fonts import Face, narrow_quotes
 from .vertical import vertical_columns
 
 DEFAULT_LAYOUTS = Path(__file__).parents[1] / "layouts"
-IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff")
 CSS_TEMPLATES = ("fonts.css", "page.css", "booklet.css")
 
 
@@ -69,33 +69,25 @@ def no_lone(text: str) -> Markup:
 
 @dataclass
 class ImageLookup:
-    """Finds portraits and photos in images/ and remembers what is missing."""
+    """Finds portraits and photos in images/ and remembers what is missing.
+
+    A path that cannot be used (missing, a web address, outside the project)
+    is drawn as a placeholder frame; images.check_images says why.
+    """
 
     project: Path
     missing: list[str] = field(default_factory=list)
     found: list[Path] = field(default_factory=list)
 
     def resolve(self, src: str) -> Path | None:
-        if not src:
-            return None
-        p = (self.project / src).resolve()
-        if not p.is_relative_to(self.project.resolve()):
-            raise BookletError(f"image '{src}' is outside the project folder", hint="put images in images/")
-        return p if p.is_file() else None
+        return images.locate(self.project, src).path if src else None
 
     def portrait(self, h: Honouree) -> str:
-        if h.portrait:
-            return h.portrait
-        images = self.project / "images"
-        for stem in (h.id, h.name):
-            for ext in IMAGE_EXTS:
-                if (images / f"{stem}{ext}").is_file():
-                    return f"images/{stem}{ext}"
-        return f"images/{h.id}.jpg"
+        return images.portrait_src(self.project, h)
 
 
 def photo_slot_factory(lookup: ImageLookup):
-    def photo_slot(src: str, label: str, kind: str) -> Markup:
+    def photo_slot(src: str, label: str, kind: str, focus: str = "") -> Markup:
         path = lookup.resolve(src) if src else None
         if path is None:
             if src or kind != "cover":
@@ -105,7 +97,9 @@ def photo_slot_factory(lookup: ImageLookup):
                 '<span class="ph-label">照片</span></div>'
             ).format(k=kind, l=label)
         lookup.found.append(path)
-        return Markup('<img class="slot slot-{k}" src="{s}" alt="{l}">').format(k=kind, s=path.as_uri(), l=label)
+        # focus is checked in content.py (two percentages), so it is safe in a style attribute.
+        style = Markup(' style="object-position: {}"').format(focus) if focus else ""
+        return Markup('<img class="slot slot-{k}" src="{s}" alt="{l}"{st}>').format(k=kind, s=path.as_uri(), l=label, st=style)
     return photo_slot
 
 
@@ -120,6 +114,7 @@ def render_css(env: jinja2.Environment, cfg: Config, faces: list[Face]) -> str:
         body_faces={f.weight: f.path.as_uri() for f in faces if f.role == "body"},
         trim=cfg.trim, m=cfg.margins, bleed=cfg.bleed, colours=cfg.colours, t=cfg.typography,
         title_css=_css_string(cfg.title), config=cfg,
+        scale=cfg.scale, page_scale=cfg.page_scale, placed=cfg.placed_sizes(), testimonial_head=geometry.TESTIMONIAL_HEAD,
     )
     parts = []
     for name in CSS_TEMPLATES:
@@ -158,7 +153,7 @@ def build_html(project: Path, cfg: Config, content: Content, faces: list[Face],
 
 
 def cover_photo(project: Path) -> str:
-    for ext in IMAGE_EXTS:
+    for ext in images.IMAGE_EXTS:
         if (project / "images" / f"cover{ext}").is_file():
             return f"images/cover{ext}"
     return ""
