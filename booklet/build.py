@@ -24,6 +24,7 @@ from .glyphs import check_glyphs
 from .pdf.preflight import preflight
 from .pdf.editions import digital_edition, make_print_edition
 from .render.document import overflow_report, page_fingerprints, render_document
+from .render.sourcemap import locate_warnings
 from .render.templates import build_html, make_env, render_css
 
 Progress = Callable[[str], None]
@@ -176,7 +177,7 @@ class Builder:
                 chunks = list(plan.chunks)
                 warnings = list(self._wp_warnings)
                 for i in sorted(changed):
-                    doc_c, w = self._render(fresh[i])
+                    doc_c, w = self._render(fresh[i], css)
                     old = chunks[i]
                     starts = incremental.part_starts(doc_c.pages, old.first_page, set(old.parts))
                     if len(doc_c.pages) != len(old.pages) or any(starts[p] != numbers[p] for p in old.parts):
@@ -199,7 +200,7 @@ class Builder:
                 self.last_strategy = f"full layout: {change.reason}"
             elif len(changed) > limit:
                 self.last_strategy = f"full layout: the edit reaches {len(changed)} of {len(plan.chunks)} page groups"
-        doc, warnings = self._render(html)
+        doc, warnings = self._render(html, css)
         self._last_doc, self._wp_warnings, self._css = doc, warnings, css
         self._sources = {id(p): doc._html for p in doc.pages}
         plan = incremental.plan_from_document(doc, order) if self._supports_parts(env) else None
@@ -224,12 +225,13 @@ class Builder:
         self._font_key = key
         return changed
 
-    def _render(self, html: str):
+    def _render(self, html: str, css: str):
         try:
-            return render_document(html, self.project, font_config=self._font_configuration(),
-                                   image_cache=self._images.refresh())
+            doc, warnings = render_document(html, self.project, font_config=self._font_configuration(),
+                                            image_cache=self._images.refresh())
         finally:
             self._images.remember()
+        return doc, locate_warnings(warnings, html, css)
 
     def _restyle(self, css: str) -> None:
         """Repaint the kept pages for a colour-only edit (restyle.py)."""

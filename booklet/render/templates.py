@@ -19,6 +19,7 @@ from ..config import Config
 from ..content import Content, Honouree
 from ..errors import BookletError
 from ..fonts import Face, narrow_quotes
+from .sourcemap import RenderedCss
 from .vertical import vertical_columns
 
 DEFAULT_LAYOUTS = Path(__file__).parents[1] / "layouts"
@@ -107,7 +108,9 @@ def _css_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def render_css(env: jinja2.Environment, cfg: Config, faces: list[Face]) -> str:
+def render_css(env: jinja2.Environment, cfg: Config, faces: list[Face]) -> RenderedCss:
+    """fonts.css, page.css and booklet.css rendered and joined, each line
+    knowing its file and line (for WeasyPrint's messages, see sourcemap)."""
     ctx = dict(
         faces=[{"family": f.family, "role": f.role, "weight": f.weight, "url": f.path.as_uri(),
                 "narrow_quotes": f.role != "body" and narrow_quotes(f.path)} for f in faces],
@@ -116,15 +119,18 @@ def render_css(env: jinja2.Environment, cfg: Config, faces: list[Face]) -> str:
         title_css=_css_string(cfg.title), config=cfg,
         scale=cfg.scale, page_scale=cfg.page_scale, placed=cfg.placed_sizes(), testimonial_head=geometry.TESTIMONIAL_HEAD,
     )
-    parts = []
+    pieces = []
     for name in CSS_TEMPLATES:
         try:
-            parts.append(env.get_template(name).render(**ctx))
+            text = env.get_template(name).render(**ctx)
+            source, filename, _ = env.loader.get_source(env, name)
         except jinja2.TemplateSyntaxError as exc:
             raise BookletError(f"template error: {exc.message}", where=f"layouts/{exc.name or name}, line {exc.lineno}") from None
         except jinja2.UndefinedError as exc:
             raise BookletError(f"template error: {exc.message}", where=f"layouts/{name}") from None
-    return "\n".join(parts)
+        default = filename and Path(filename).resolve().is_relative_to(DEFAULT_LAYOUTS.resolve())
+        pieces.append((f"{name} (booklet's default layout)" if default else f"layouts/{name}", source, text))
+    return RenderedCss.join(pieces)
 
 
 def build_html(project: Path, cfg: Config, content: Content, faces: list[Face],
