@@ -45,15 +45,25 @@ class CheckResult:
 
 @dataclass
 class BuildResult:
+    """What one build made. The two editions number their pages differently:
+    the print one has blank pages added before the back cover (a multiple of
+    4 for saddle stitching), the digital one does not. *fingerprints* are per
+    laid-out page, which are the digital edition's pages; *print_numbers*
+    says where each of them is in the print edition."""
     print_pdf: Path
     digital_pdf: Path
-    pages: int
+    pages: int                    # of the print edition
     blank_pages_added: int
     seconds: float
     warnings: list[str]
     sizes: dict[str, int]
     fingerprints: list[str] = field(default_factory=list)
     how: str = ""                 # how the layout was made (full, repainted, some parts again)
+    print_numbers: list[int] = field(default_factory=list)
+
+    @property
+    def digital_pages(self) -> int:
+        return len(self.print_numbers) or self.pages
 
 
 def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
@@ -301,9 +311,13 @@ class Builder:
             fsutil.write_bytes(print_path, print_data)
             fsutil.write_bytes(digital_path, digital)
             fsutil.write_text(out / "booklet.html", html)
+        blanks = set(print_report.blank_pages)
+        print_numbers = [n for n in range(1, print_report.pages + 1) if n not in blanks]
+        assert len(print_numbers) == len(doc.pages), (len(print_numbers), len(doc.pages))
         return BuildResult(print_path, digital_path, print_report.pages, print_report.blank_pages_added,
                            time.perf_counter() - start, warnings,
-                           {"print": len(print_data), "digital": len(digital)}, fingerprints, self.last_strategy)
+                           {"print": len(print_data), "digital": len(digital)}, fingerprints, self.last_strategy,
+                           print_numbers)
 
 
 def build(project: Path, progress: Progress = _quiet, *, write: bool = True) -> BuildResult:
