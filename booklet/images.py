@@ -43,7 +43,7 @@ class Source:
 
 def locate(project: Path, src: str) -> Source:
     if _URL.match(src):
-        return Source(src, None, "url")
+        return Source(src, None, "outside" if src.lower().startswith("file:") else "url")
     root = project.resolve()
     path = (root / src).resolve()
     if not path.is_relative_to(root):
