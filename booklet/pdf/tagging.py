@@ -1,0 +1,395 @@
+"""From a tagged PDF to one that PDF/UA-1 validators and screen readers accept.
+
+WeasyPrint 70 writes a structure tree (pdf_variant="pdf/ua-1"), but three
+things in it fail ISO 14289-1 or mislead assistive technology, and all three
+can be repaired on the finished file, whoever wrote its pages:
+
+* **Links.** WeasyPrint gives every box inside a link its own link
+  annotation (a contents entry with a title, a leader and a page number makes
+  six), and each sits in the `Span` or `NonStruct` element of its box, not
+  in a `Link` element (7.18.5-1); its `Contents` is the bare anchor name.
+  An annotation that lies inside another one with the same target on the
+  same page adds nothing for the mouse and five stops for the keyboard: it is
+  removed. Each remaining one gets a `Link` element holding its OBJR and the
+  link's content, and `Contents` becomes the text the reader sees.
+* **Content outside the tree.** Running heads and folios (WeasyPrint builds
+  their elements without attaching them), and anything booklet's
+  structure hook (booklet/pdf/roles.py) detached as decoration, are marked
+  content whose structure element no reader can reach: they become
+  `/Artifact` marked content, as ISO 14289-1 7.1 asks for page furniture.
+* **Tab order.** Pages with annotations follow the structure (`/Tabs /S`).
+
+The XMP identification (`pdfuaid:part`) is written with the rest of the
+metadata by editions.py.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+import pikepdf
+
+Name = pikepdf.Name
+_BDC = pikepdf.Operator("BDC")
+_BMC = pikepdf.Operator("BMC")
+# Runs of leader or filler marks: read as one pause, not as fifty dots.
+_LEADERS = re.compile(r"([.·•‧・…⋯_\-—－])\1{2,}")
+
+
+@dataclass
+class TaggingReport:
+    tagged: bool = False
+    links: int = 0                      # link annotations kept, each in a Link element
+    duplicate_links: int = 0            # nested annotations removed
+    artifacts: int = 0                  # marked-content sequences turned into artifacts
+    problems: list[str] = field(default_factory=list)
+
+
+def make_accessible(pdf: pikepdf.Pdf) -> TaggingReport:
+    """Repair links, page furniture and tab order of a tagged PDF in place."""
+    report = TaggingReport()
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None or "/ParentTree" not in root:
+        return report
+    report.tagged = True
+    tree = _Tree(pdf, root)
+    links = _fix_links(pdf, tree, report)
+    _set_link_contents(pdf, tree, links)
+    report.artifacts = _artifact_orphans(pdf, tree)
+    for page in pdf.pages:
+        if page.obj.get("/Annots"):
+            page.obj.Tabs = Name.S
+    return report
+
+
+# ---------------------------------------------------------------------------
+# The structure tree.
+
+class _Tree:
+    def __init__(self, pdf: pikepdf.Pdf, root: pikepdf.Dictionary):
+        self.root = root
+        self.parents = pikepdf.NumberTree(root.ParentTree)
+        self.page_index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
+        self.reachable: set[tuple[int, int]] = set()
+        stack = [root.get("/K")]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, pikepdf.Array):
+                stack.extend(node)
+            elif _is_element(node) and node.objgen not in self.reachable:
+                if node.objgen != (0, 0):
+                    self.reachable.add(node.objgen)
+                if "/K" in node:
+                    stack.append(node.K)
+
+    def is_reachable(self, element) -> bool:
+        return _is_element(element) and element.objgen in self.reachable
+
+    def page_of(self, element) -> int | None:
+        """The page index an element's marked content is on (/Pg, inherited)."""
+        node, depth = element, 0
+        while _is_element(node) and depth < 256:
+            if "/Pg" in node:
+                return self.page_index.get(node.Pg.objgen)
+            node, depth = node.get("/P"), depth + 1
+        return None
+
+    def mcids(self, element, *, reachable_only: bool = True) -> list[tuple[int, int]]:
+        """(page index, MCID) of the marked content under *element*, in order."""
+        out: list[tuple[int, int]] = []
+
+        def walk(node, page):
+            if isinstance(node, pikepdf.Array):
+                for kid in node:
+                    walk(kid, page)
+            elif isinstance(node, int):
+                if page is not None:
+                    out.append((page, int(node)))
+            elif isinstance(node, pikepdf.Dictionary):
+                if node.get("/Type") == Name.MCR:
+                    pg = self.page_index.get(node.Pg.objgen) if "/Pg" in node else page
+                    if pg is not None and "/MCID" in node:
+                        out.append((pg, int(node.MCID)))
+                elif _is_element(node) and (not reachable_only or self.is_reachable(node)):
+                    pg = self.page_index.get(node.Pg.objgen) if "/Pg" in node else page
+                    walk(node.get("/K"), pg)
+
+        walk(element.get("/K"), self.page_of(element))
+        return out
+
+
+def _is_element(node) -> bool:
+    return isinstance(node, pikepdf.Dictionary) and "/S" in node
+
+
+def _kids(element) -> list:
+    k = element.get("/K")
+    if k is None:
+        return []
+    return list(k) if isinstance(k, pikepdf.Array) else [k]
+
+
+def _depth(element) -> int:
+    d = 0
+    while _is_element(element) and d < 256:
+        element, d = element.get("/P"), d + 1
+    return d
+
+
+# ---------------------------------------------------------------------------
+# Links.
+
+@dataclass
+class _Annot:
+    obj: pikepdf.Dictionary
+    rect: tuple[float, float, float, float]
+    target: bytes
+    element: pikepdf.Dictionary | None
+
+
+def _rect(arr) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) for v in arr)
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _inside(inner, outer, tol: float = 1.0) -> bool:
+    return (inner[0] >= outer[0] - tol and inner[1] >= outer[1] - tol
+            and inner[2] <= outer[2] + tol and inner[3] <= outer[3] + tol)
+
+
+def _target(annot) -> bytes:
+    for key in ("/Dest", "/A"):
+        if key in annot:
+            return key.encode() + annot[key].unparse(resolved=True)
+    return b"?" + repr(annot.objgen).encode()
+
+
+def _fix_links(pdf: pikepdf.Pdf, tree: _Tree, report: TaggingReport) -> list[_Annot]:
+    kept_all: list[_Annot] = []
+    for page in pdf.pages:
+        annots = page.obj.get("/Annots")
+        if not annots:
+            continue
+        links = []
+        for a in annots:
+            if a.get("/Subtype") != Name.Link or "/Rect" not in a:
+                continue
+            sp = a.get("/StructParent")
+            element = tree.parents.get(int(sp)) if sp is not None else None
+            links.append(_Annot(a, _rect(a.Rect), _target(a), element if _is_element(element) else None))
+        # Outermost first: the biggest area, then the element nearest the root.
+        links.sort(key=lambda x: (-(x.rect[2] - x.rect[0]) * (x.rect[3] - x.rect[1]),
+                                  _depth(x.element) if x.element is not None else 1 << 16))
+        kept: list[_Annot] = []
+        dropped: set[tuple[int, int]] = set()
+        for link in links:
+            if any(k.target == link.target and _inside(link.rect, k.rect) for k in kept):
+                _drop(link, tree)
+                dropped.add(link.obj.objgen)
+            else:
+                kept.append(link)
+        if dropped:
+            page.obj.Annots = pikepdf.Array([a for a in annots if a.objgen not in dropped])
+            report.duplicate_links += len(dropped)
+        for link in kept:
+            _into_link_element(pdf, link, tree, report)
+        kept_all += kept
+    report.links = len(kept_all)
+    return kept_all
+
+
+def _drop(link: _Annot, tree: _Tree) -> None:
+    sp = link.obj.get("/StructParent")
+    if link.element is not None:
+        _remove_objr(link.element, link.obj)
+    if sp is not None and int(sp) in tree.parents:
+        del tree.parents[int(sp)]
+
+
+def _remove_objr(element, annot) -> pikepdf.Dictionary | None:
+    kids, found = [], None
+    for kid in _kids(element):
+        if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == Name.OBJR and kid.Obj.objgen == annot.objgen:
+            found = kid
+        else:
+            kids.append(kid)
+    element.K = pikepdf.Array(kids)
+    return found
+
+
+def _new_link(pdf: pikepdf.Pdf, parent, kids: list, page=None) -> pikepdf.Dictionary:
+    link = pdf.make_indirect(pikepdf.Dictionary(Type=Name.StructElem, S=Name.Link, P=parent,
+                                                K=pikepdf.Array(kids)))
+    if page is not None:
+        link.Pg = page
+    return link
+
+
+def _into_link_element(pdf: pikepdf.Pdf, link: _Annot, tree: _Tree, report: TaggingReport) -> None:
+    """Make the annotation's structure parent a Link element holding its OBJR."""
+    annot, element = link.obj, link.element
+    if element is None:
+        report.problems.append(f"a link annotation on page {_annot_page(pdf, annot)} is not in the structure tree")
+        return
+    sp = int(annot.StructParent)
+    if not tree.is_reachable(element):
+        # Inside content detached as decoration: the link itself still counts.
+        ancestor = element.get("/P")
+        while _is_element(ancestor) and not tree.is_reachable(ancestor):
+            ancestor = ancestor.get("/P")
+        if not tree.is_reachable(ancestor):
+            ancestor = next((k for k in _kids(tree.root) if tree.is_reachable(k)), None)
+            if ancestor is None:
+                report.problems.append("a link annotation has no place in the structure tree")
+                return
+        objr = _remove_objr(element, annot) or pdf.make_indirect(
+            pikepdf.Dictionary(Type=Name.OBJR, Obj=annot, Pg=element.get("/Pg")))
+        new = _new_link(pdf, ancestor, [objr], element.get("/Pg"))
+        ancestor.K = pikepdf.Array(_kids(ancestor) + [new])
+        tree.reachable.add(new.objgen)
+        tree.parents[sp] = new
+        link.element = new
+    elif element.S == Name.Link:
+        return
+    elif element.S == Name.Span:
+        element.S = Name.Link            # an inline element: it becomes the link
+    else:
+        # A block (or NonStruct) holding the link: put a Link between it and its kids.
+        kids = _kids(element)
+        new = _new_link(pdf, element, kids, element.get("/Pg"))
+        page = tree.page_of(element)
+        for kid in kids:
+            if _is_element(kid):
+                kid.P = new
+            elif isinstance(kid, int) or (isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == Name.MCR):
+                mcid = int(kid) if isinstance(kid, int) else int(kid.MCID)
+                pg = page if isinstance(kid, int) or "/Pg" not in kid else tree.page_index.get(kid.Pg.objgen)
+                _set_mcid_parent(pdf, tree, pg, mcid, new)
+            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == Name.OBJR:
+                if "/StructParent" in kid.Obj:
+                    tree.parents[int(kid.Obj.StructParent)] = new
+        element.K = pikepdf.Array([new])
+        tree.reachable.add(new.objgen)
+        link.element = new
+
+
+def _set_mcid_parent(pdf, tree: _Tree, page: int | None, mcid: int, element) -> None:
+    if page is None:
+        return
+    sp = pdf.pages[page].obj.get("/StructParents")
+    arr = tree.parents.get(int(sp)) if sp is not None else None
+    if isinstance(arr, pikepdf.Array) and mcid < len(arr):
+        arr[mcid] = element
+
+
+def _annot_page(pdf, annot) -> str:
+    for i, page in enumerate(pdf.pages, 1):
+        if any(a.objgen == annot.objgen for a in page.obj.get("/Annots", [])):
+            return str(i)
+    return "?"
+
+
+def _set_link_contents(pdf: pikepdf.Pdf, tree: _Tree, links: list[_Annot]) -> None:
+    """`Contents` = the words of the link (a screen reader says them with "link")."""
+    wanted = {link.obj.objgen: tree.mcids(link.element) for link in links if link.element is not None}
+    pages = {page for ids in wanted.values() for page, _ in ids}
+    chars = marked_chars(pdf, pages) if pages else {}
+    for link in links:
+        words = _words([chars.get(key, []) for key in wanted.get(link.obj.objgen, [])])
+        if not words:
+            a = link.obj.get("/A")
+            words = str(a.URI) if a is not None and "/URI" in a else str(link.obj.get("/Contents", ""))
+        if words:
+            link.obj.Contents = pikepdf.String(words)
+
+
+def _words(runs: list[list[dict]]) -> str:
+    """The text of marked-content runs, with a space where the eye sees a gap
+    (a title and its author set apart on one line), leaders read as one space."""
+    out, last = [], None
+    for run in runs:
+        for char in run:
+            if last is not None and not out[-1].isspace():
+                same_line = abs(char["top"] - last["top"]) < 0.5 * last["size"]
+                gap = char["x0"] - last["x1"]
+                latin = last["text"][-1:].isascii() and char["text"][:1].isascii()
+                if (same_line and gap > 0.4 * last["size"]) or (not same_line and latin):
+                    out.append(" ")
+            out.append(char["text"])
+            last = char
+    return " ".join(_LEADERS.sub(" ", "".join(out)).split())
+
+
+def marked_chars(pdf: pikepdf.Pdf, pages: set[int]) -> dict[tuple[int, int], list[dict]]:
+    """{(page index, MCID): pdfplumber chars} for the given pages.
+
+    Only those pages are copied out for pdfplumber (a contents page, not the book)."""
+    import pdfplumber
+
+    order = sorted(pages)
+    part = pikepdf.new()
+    for index in order:
+        part.pages.append(pdf.pages[index])
+    buf = io.BytesIO()
+    part.save(buf)
+    out: dict[tuple[int, int], list[dict]] = {}
+    with pdfplumber.open(io.BytesIO(buf.getvalue())) as doc:
+        for index, page in zip(order, doc.pages):
+            for char in page.chars:
+                if char.get("mcid") is not None:
+                    out.setdefault((index, char["mcid"]), []).append(char)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Artifacts.
+
+def _artifact_orphans(pdf: pikepdf.Pdf, tree: _Tree) -> int:
+    """Marked content whose element is not in the tree becomes /Artifact."""
+    total = 0
+    done: set[tuple[int, int]] = set()
+    for page in pdf.pages:
+        sp = page.obj.get("/StructParents")
+        arr = tree.parents.get(int(sp)) if sp is not None else None
+        if not isinstance(arr, pikepdf.Array):
+            continue
+        orphans = {i for i, el in enumerate(arr) if _is_element(el) and not tree.is_reachable(el)}
+        if not orphans:
+            continue
+        total += _rewrite_marked(pdf, page.obj, orphans, done, is_page=True)
+        for i in orphans:
+            arr[i] = None
+    return total
+
+
+def _rewrite_marked(pdf: pikepdf.Pdf, holder, orphans: set[int], done: set, *, is_page: bool, depth: int = 0) -> int:
+    count = 0
+    resources = holder.get("/Resources")
+    if resources is not None and depth < 8:
+        for _, xobj in (resources.get("/XObject") or {}).items():
+            if xobj.get("/Subtype") == Name.Form and xobj.objgen not in done:
+                done.add(xobj.objgen)
+                count += _rewrite_marked(pdf, xobj, orphans, done, is_page=False, depth=depth + 1)
+    instructions = pikepdf.parse_content_stream(holder)
+    changed = False
+    out = []
+    for inst in instructions:
+        if isinstance(inst, pikepdf.ContentStreamInstruction) and inst.operator == _BDC and len(inst.operands) == 2:
+            props = inst.operands[1]
+            if isinstance(props, pikepdf.Name) and resources is not None:
+                props = (resources.get("/Properties") or {}).get(props)
+            if isinstance(props, pikepdf.Dictionary) and "/MCID" in props and int(props.MCID) in orphans:
+                out.append(pikepdf.ContentStreamInstruction([Name.Artifact], _BMC))
+                changed = True
+                count += 1
+                continue
+        out.append(inst)
+    if changed:
+        data = pikepdf.unparse_content_stream(out)
+        if is_page:
+            holder.Contents = pdf.make_stream(data)
+        else:
+            holder.write(data)
+    return count
