@@ -70,9 +70,7 @@ def _build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
                     element["S"] = "/Div"
                     for key in ("A", "ID"):
                         element.pop(key, None)
-        if _collecting and _collecting[-1] is not None:
-            _collecting[-1].extend(made)
-        yield from made
+        yield from made           # a table is retyped (or not) by its own role only
         return
     for element in _original(box, parent, pdf, page_number, nums, annotations, tags):
         if _collecting and _collecting[-1] is not None:

@@ -18,6 +18,8 @@ can be repaired on the finished file, whoever wrote its pages:
   content whose structure element no reader can reach: they become
   `/Artifact` marked content, as ISO 14289-1 7.1 asks for page furniture.
 * **Tab order.** Pages with annotations follow the structure (`/Tabs /S`).
+* **List items** hold only a label and a body: WeasyPrint leaves the content
+  of a bulleted item that starts with a link or a paragraph beside its `Lbl`.
 
 The XMP identification (`pdfuaid:part`) is written with the rest of the
 metadata by editions.py.
@@ -55,6 +57,7 @@ def make_accessible(pdf: pikepdf.Pdf) -> TaggingReport:
         return report
     report.tagged = True
     tree = _Tree(pdf, root)
+    _fix_list_items(pdf, tree)
     links = _fix_links(pdf, tree, report)
     _set_link_contents(pdf, tree, links)
     report.artifacts = _artifact_orphans(pdf, tree)
@@ -73,6 +76,7 @@ class _Tree:
         self.parents = pikepdf.NumberTree(root.ParentTree)
         self.page_index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
         self.reachable: set[tuple[int, int]] = set()
+        self.elements: list[pikepdf.Dictionary] = []       # the reachable ones, as found
         stack = [root.get("/K")]
         while stack:
             node = stack.pop()
@@ -81,6 +85,7 @@ class _Tree:
             elif _is_element(node) and node.objgen not in self.reachable:
                 if node.objgen != (0, 0):
                     self.reachable.add(node.objgen)
+                self.elements.append(node)
                 if "/K" in node:
                     stack.append(node.K)
 
@@ -139,6 +144,32 @@ def _depth(element) -> int:
 
 
 # ---------------------------------------------------------------------------
+# Lists.
+
+def _fix_list_items(pdf: pikepdf.Pdf, tree: _Tree) -> None:
+    """An LI holds a label (Lbl) and a body (LBody), nothing else (ISO 14289-1
+    7.2-20). WeasyPrint puts the content of a bulleted item whose first box is
+    not anonymous (a block link, a paragraph) beside the Lbl: wrap it in an LBody."""
+    for li in list(tree.elements):
+        if li.S != Name.LI:
+            continue
+        kids = _kids(li)
+        if all(_is_element(k) and k.S in (Name.Lbl, Name.LBody) for k in kids):
+            continue
+        out, run = [], []
+        for kid in kids + [None]:
+            if kid is None or (_is_element(kid) and kid.S in (Name.Lbl, Name.LBody)):
+                if run:
+                    out.append(_new_element(pdf, tree, Name.LBody, li, run))
+                    run = []
+                if kid is not None:
+                    out.append(kid)
+            else:
+                run.append(kid)
+        li.K = pikepdf.Array(out)
+
+
+# ---------------------------------------------------------------------------
 # Links.
 
 @dataclass
@@ -147,6 +178,7 @@ class _Annot:
     rect: tuple[float, float, float, float]
     target: bytes
     element: pikepdf.Dictionary | None
+    words_in: pikepdf.Dictionary | None = None      # where its words are, when not under its Link
 
 
 def _rect(arr) -> tuple[float, float, float, float]:
@@ -219,12 +251,25 @@ def _remove_objr(element, annot) -> pikepdf.Dictionary | None:
     return found
 
 
-def _new_link(pdf: pikepdf.Pdf, parent, kids: list, page=None) -> pikepdf.Dictionary:
-    link = pdf.make_indirect(pikepdf.Dictionary(Type=Name.StructElem, S=Name.Link, P=parent,
-                                                K=pikepdf.Array(kids)))
-    if page is not None:
-        link.Pg = page
-    return link
+def _new_element(pdf: pikepdf.Pdf, tree: _Tree, kind: pikepdf.Name, parent, kids: list) -> pikepdf.Dictionary:
+    """A new element of type *kind* under *parent*, taking over *kids*: their
+    /P, and the parent-tree entries of their marked content and annotations."""
+    new = pdf.make_indirect(pikepdf.Dictionary(Type=Name.StructElem, S=kind, P=parent, K=pikepdf.Array(kids)))
+    if _is_element(parent) and "/Pg" in parent:
+        new.Pg = parent.Pg
+    page = tree.page_of(parent) if _is_element(parent) else None
+    for kid in kids:
+        if _is_element(kid):
+            kid.P = new
+        elif isinstance(kid, int) or (isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == Name.MCR):
+            mcid = int(kid) if isinstance(kid, int) else int(kid.MCID)
+            pg = page if isinstance(kid, int) or "/Pg" not in kid else tree.page_index.get(kid.Pg.objgen)
+            _set_mcid_parent(pdf, tree, pg, mcid, new)
+        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == Name.OBJR and "/StructParent" in kid.Obj:
+            tree.parents[int(kid.Obj.StructParent)] = new
+    if tree.is_reachable(parent):
+        tree.reachable.add(new.objgen)
+    return new
 
 
 def _into_link_element(pdf: pikepdf.Pdf, link: _Annot, tree: _Tree, report: TaggingReport) -> None:
@@ -233,7 +278,6 @@ def _into_link_element(pdf: pikepdf.Pdf, link: _Annot, tree: _Tree, report: Tagg
     if element is None:
         report.problems.append(f"a link annotation on page {_annot_page(pdf, annot)} is not in the structure tree")
         return
-    sp = int(annot.StructParent)
     if not tree.is_reachable(element):
         # Inside content detached as decoration: the link itself still counts.
         ancestor = element.get("/P")
@@ -246,32 +290,17 @@ def _into_link_element(pdf: pikepdf.Pdf, link: _Annot, tree: _Tree, report: Tagg
                 return
         objr = _remove_objr(element, annot) or pdf.make_indirect(
             pikepdf.Dictionary(Type=Name.OBJR, Obj=annot, Pg=element.get("/Pg")))
-        new = _new_link(pdf, ancestor, [objr], element.get("/Pg"))
+        new = _new_element(pdf, tree, Name.Link, ancestor, [objr])
         ancestor.K = pikepdf.Array(_kids(ancestor) + [new])
-        tree.reachable.add(new.objgen)
-        tree.parents[sp] = new
-        link.element = new
+        link.element, link.words_in = new, element
     elif element.S == Name.Link:
         return
     elif element.S == Name.Span:
         element.S = Name.Link            # an inline element: it becomes the link
     else:
         # A block (or NonStruct) holding the link: put a Link between it and its kids.
-        kids = _kids(element)
-        new = _new_link(pdf, element, kids, element.get("/Pg"))
-        page = tree.page_of(element)
-        for kid in kids:
-            if _is_element(kid):
-                kid.P = new
-            elif isinstance(kid, int) or (isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == Name.MCR):
-                mcid = int(kid) if isinstance(kid, int) else int(kid.MCID)
-                pg = page if isinstance(kid, int) or "/Pg" not in kid else tree.page_index.get(kid.Pg.objgen)
-                _set_mcid_parent(pdf, tree, pg, mcid, new)
-            elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == Name.OBJR:
-                if "/StructParent" in kid.Obj:
-                    tree.parents[int(kid.Obj.StructParent)] = new
+        new = _new_element(pdf, tree, Name.Link, element, _kids(element))
         element.K = pikepdf.Array([new])
-        tree.reachable.add(new.objgen)
         link.element = new
 
 
@@ -293,16 +322,50 @@ def _annot_page(pdf, annot) -> str:
 
 def _set_link_contents(pdf: pikepdf.Pdf, tree: _Tree, links: list[_Annot]) -> None:
     """`Contents` = the words of the link (a screen reader says them with "link")."""
-    wanted = {link.obj.objgen: tree.mcids(link.element) for link in links if link.element is not None}
+    wanted = {link.obj.objgen: (tree.mcids(link.words_in, reachable_only=False) if link.words_in is not None
+                                else tree.mcids(link.element)) for link in links if link.element is not None}
     pages = {page for ids in wanted.values() for page, _ in ids}
     chars = marked_chars(pdf, pages) if pages else {}
+    for group in _fragments(links):
+        keys = [key for link in group for key in wanted.get(link.obj.objgen, [])]
+        words = _words([chars.get(key, []) for key in keys])
+        for link in group:
+            _set_contents(link, words)
+
+
+def _fragments(links: list[_Annot]) -> list[list[_Annot]]:
+    """Links grouped by what the reader sees as one link: a link broken over
+    lines is one Link element per line, next to each other under one parent,
+    all with the same target; each fragment says the whole link."""
+    by_element = {link.element.objgen: link for link in links if link.element is not None}
+    groups: list[list[_Annot]] = []
+    done: set = set()
     for link in links:
-        words = _words([chars.get(key, []) for key in wanted.get(link.obj.objgen, [])])
-        if not words:
-            a = link.obj.get("/A")
-            words = str(a.URI) if a is not None and "/URI" in a else str(link.obj.get("/Contents", ""))
-        if words:
-            link.obj.Contents = pikepdf.String(words)
+        if link.obj.objgen in done:
+            continue
+        group = [link]
+        parent = link.element.get("/P") if link.element is not None else None
+        if _is_element(parent):
+            siblings = [k for k in _kids(parent) if _is_element(k)]
+            at = next((i for i, k in enumerate(siblings) if k.objgen == link.element.objgen), None)
+            while at is not None and at + 1 < len(siblings):
+                nxt = by_element.get(siblings[at + 1].objgen)
+                if nxt is None or nxt.target != link.target:
+                    break
+                group.append(nxt)
+                at += 1
+        done.update(g.obj.objgen for g in group)
+        groups.append(group)
+    return groups
+
+
+def _set_contents(link: _Annot, words: str) -> None:
+    """The link's words; a link without text (an image) keeps its URI or name."""
+    if not words:
+        a = link.obj.get("/A")
+        words = str(a.URI) if a is not None and "/URI" in a else str(link.obj.get("/Contents", ""))
+    if words:
+        link.obj.Contents = pikepdf.String(words)
 
 
 def _words(runs: list[list[dict]]) -> str:
