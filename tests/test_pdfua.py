@@ -82,16 +82,20 @@ def artifact_text(data: bytes) -> str:
     return "".join(c["text"] for _, c in chars_by_tag(data) if c.get("tag") == "Artifact")
 
 
-def tagged(body: str, tmp_path: Path, css: str = "") -> bytes:
-    """A small document through booklet's renderer (its hooks) and the digital edition."""
+def tagged_raw(body: str, tmp_path: Path, css: str = "") -> bytes:
+    """A small document through booklet's renderer (its hooks), as WeasyPrint writes it."""
     from booklet.render.document import render_document
     html = (f'<html lang="zh-CN"><head><meta charset="utf-8"><title>无障碍</title><style>'
             f'@font-face {{ font-family: cjk; src: url("{FONT.as_uri()}"); }} body {{ font-family: cjk; font-size: 12pt }}'
             f'@page {{ size: 100mm 140mm; bleed: 3mm; margin: 10mm; @bottom-center {{ content: "第" counter(page) "页" }} }}'
             f'{css}</style></head><body>{body}</body></html>')
     doc, _ = render_document(html, tmp_path)
-    data, _ = digital_edition(doc.write_pdf(pdf_variant="pdf/ua-1"), tiny_cfg(tmp_path, trim=(100, 140)))
-    return data
+    return doc.write_pdf(pdf_variant="pdf/ua-1")
+
+
+def tagged(body: str, tmp_path: Path, css: str = "") -> bytes:
+    """The same, made into the digital edition."""
+    return digital_edition(tagged_raw(body, tmp_path, css), tiny_cfg(tmp_path, trim=(100, 140)))[0]
 
 
 def links(data: bytes):
@@ -258,6 +262,19 @@ def test_a_link_broken_over_lines_is_one_link_in_words(tmp_path):
     found = links(data)
     assert [(kind, ok, objr) for _, _, kind, ok, objr, _ in found] == [("/Link", True, [True])] * 3
     assert [words for _, words, *_ in found] == ["跨行的链接强调文字继续"] * 2 + ["网址"]
+
+
+def test_pages_with_links_get_structure_tab_order(tmp_path):
+    raw = tagged_raw('<p><a href="#z">去结尾</a></p><h2 id="z" style="break-before: page">结尾</h2>', tmp_path)
+    with pikepdf.open(io.BytesIO(raw)) as pdf:          # as another writer might leave it
+        for page in pdf.pages:
+            if "/Tabs" in page.obj:
+                del page.obj["/Tabs"]
+        out = io.BytesIO()
+        pdf.save(out)
+    data, _ = digital_edition(out.getvalue(), tiny_cfg(tmp_path, trim=(100, 140)))
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert [str(p.obj.get("/Tabs")) for p in pdf.pages] == ["/S", "None"]
 
 
 def test_block_link_in_a_bulleted_item(tmp_path):
