@@ -18,6 +18,7 @@ from ..config import Config
 from ..content import Content, Honouree
 from ..errors import BookletError
 from ..fonts import Face, narrow_quotes
+from .qr import qr_svg
 from .vertical import vertical_columns
 
 DEFAULT_LAYOUTS = Path(__file__).parents[1] / "layouts"
@@ -50,6 +51,7 @@ def make_env(project: Path) -> jinja2.Environment:
     env.filters["vertical_columns"] = vertical_columns
     env.filters["no_lone"] = no_lone
     env.filters["split_tail"] = _split_tail
+    env.globals["qr_code"] = qr_svg
     return env
 
 
