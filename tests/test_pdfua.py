@@ -198,6 +198,19 @@ def test_every_marked_content_is_in_the_tree_or_an_artifact(mini_pdf):
     assert "照片" in furniture and "照片" not in spoken     # photo placeholders: drawn, not read
 
 
+def test_what_the_layouts_hide_is_drawn_as_artifacts(built_mini):
+    """Every aria-hidden element of the booklet's HTML (ornaments, seals,
+    placeholders) is on the page as an artifact, not in what is read."""
+    import tinyhtml5
+    project, result = built_mini
+    html = tinyhtml5.parse((project / "output" / "booklet.html").read_text("utf-8"))
+    hidden = ["".join(e.itertext()) for e in html.iter() if e.get("aria-hidden") == "true"]
+    assert len(hidden) > 3
+    furniture = re.sub(r"\s", "", artifact_text(result.digital_pdf.read_bytes()))
+    for text in hidden:
+        assert re.sub(r"\s", "", text) in furniture, text
+
+
 def test_headings_never_skip_a_level(mini_pdf):
     _, data = mini_pdf
     with pikepdf.open(io.BytesIO(data)) as pdf:
