@@ -269,12 +269,39 @@ def test_figures_say_who_or_what_they_show(mini_with_photos):
 # Small documents: the repairs on their own.
 
 def test_a_link_broken_over_lines_is_one_link_in_words(tmp_path):
-    data = tagged('<p style="width: 30mm">前文<a href="#end">跨行的链接<em>强调</em>文字继续</a>后文。</p>'
-                  '<p>外部<a href="https://example.org/a">网址</a>。</p>'
-                  '<h2 id="end" style="break-before: page">结尾</h2>', tmp_path)
+    raw = tagged_raw('<p style="width: 30mm">前文<a href="#end">跨行的链接<em>强调</em>文字继续</a>后文。</p>'
+                     '<p>外部<a href="https://example.org/a">网址</a>。</p>'
+                     '<p><a href="#end">第二节<span style="margin-left: 3em">作者</span></a></p>'
+                     '<h2 id="end" style="break-before: page">结尾</h2>', tmp_path)
+    with pikepdf.open(io.BytesIO(raw)) as pdf:         # named by the hook as WeasyPrint writes them
+        named = {str(a.Contents) for p in pdf.pages for a in p.obj.get("/Annots", [])}
+        assert {"跨行的链接", "强调文字继续", "网址", "第二节 作者"} <= named
+    data, _ = digital_edition(raw, tiny_cfg(tmp_path, trim=(100, 140)))
     found = links(data)
-    assert [(kind, ok, objr) for _, _, kind, ok, objr, _ in found] == [("/Link", True, [True])] * 3
-    assert [words for _, words, *_ in found] == ["跨行的链接强调文字继续"] * 2 + ["网址"]
+    assert [(kind, ok, objr) for _, _, kind, ok, objr, _ in found] == [("/Link", True, [True])] * 4
+    assert [words for _, words, *_ in found] == ["跨行的链接强调文字继续"] * 2 + ["网址", "第二节 作者"]
+
+
+def test_links_written_without_the_hook_are_named_from_the_page(tmp_path):
+    """Any WeasyPrint-tagged PDF: the words are read back from the marked content."""
+    import weasyprint
+
+    from booklet.pdf import roles
+    body = ('<p style="width: 30mm">前文<a href="#end">跨行的链接<em>强调</em>文字继续</a>后文。</p>'
+            '<p><a href="#end">第二节<span style="margin-left: 3em">作者</span></a></p>'
+            '<h2 id="end" style="break-before: page">结尾</h2>')
+    html = (f'<html lang="zh-CN"><head><meta charset="utf-8"><title>t</title><style>@font-face {{ font-family: cjk; '
+            f'src: url("{FONT.as_uri()}"); }} body {{ font-family: cjk }} @page {{ size: 100mm 140mm; bleed: 3mm }}'
+            f'</style></head><body>{body}</body></html>')
+    roles.uninstall()
+    try:
+        raw = weasyprint.HTML(string=html, base_url=tmp_path.as_uri() + "/").render().write_pdf(pdf_variant="pdf/ua-1")
+    finally:
+        roles.install()
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        assert {str(a.Contents) for p in pdf.pages for a in p.obj.get("/Annots", [])} == {"end"}
+    data, _ = digital_edition(raw, tiny_cfg(tmp_path, trim=(100, 140)))
+    assert [words for _, words, *_ in links(data)] == ["跨行的链接强调文字继续"] * 2 + ["第二节 作者"]
 
 
 def test_pages_with_links_get_structure_tab_order(tmp_path):
@@ -355,3 +382,27 @@ def test_the_structure_hook_is_checked_against_weasyprint(monkeypatch):
         monkeypatch.undo()
         roles.install()
     assert tags._build_box_tree is roles._build_box_tree
+
+
+def test_orphans_marked_through_a_property_list_become_artifacts_too():
+    """Marked content written as `/Tag /MC0 BDC` (a named property list), not as
+    WeasyPrint writes it, is found by parsing the stream."""
+    from booklet.pdf.tagging import make_accessible
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    page = pdf.pages[0]
+    page.obj.Contents = pdf.make_stream(b"/Span /MC0 BDC BT ET EMC\n/P <</MCID 1>> BDC BT ET EMC\n")
+    page.obj.Resources = pikepdf.Dictionary(Properties=pikepdf.Dictionary(MC0=pikepdf.Dictionary(MCID=0)))
+    page.obj.StructParents = 0
+    root = pdf.make_indirect(pikepdf.Dictionary(Type=N.StructTreeRoot))
+    doc = pdf.make_indirect(pikepdf.Dictionary(Type=N.StructElem, S=N.Document, P=root))
+    kept = pdf.make_indirect(pikepdf.Dictionary(Type=N.StructElem, S=N.P, P=doc, K=1, Pg=page.obj))
+    lost = pdf.make_indirect(pikepdf.Dictionary(Type=N.StructElem, S=N.Span, P=doc, K=0, Pg=page.obj))
+    doc.K = pikepdf.Array([kept])
+    root.K = doc
+    root.ParentTree = pdf.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Array([lost, kept])])))
+    pdf.Root.StructTreeRoot = root
+    report = make_accessible(pdf)
+    assert report.artifacts == 1
+    stream = pdf.pages[0].obj.Contents.read_bytes()
+    assert b"/Artifact BMC" in stream and b"/MC0" not in stream and b"/MCID 1" in stream

@@ -1,4 +1,4 @@
-"""ARIA in WeasyPrint's structure tree: decoration out, layout tables as groups.
+"""ARIA in WeasyPrint's structure tree: decoration out, layout tables as groups, links named.
 
 WeasyPrint 70 tags a box by its HTML element name alone, so a screen reader
 of the digital PDF hears every ornament word, every leader dot of the
@@ -13,6 +13,10 @@ way a web page does; this hook makes the PDF's tags follow it:
 * `role="presentation"` (or `none`) on a `<table>`: the table, its row groups,
   rows and cells become `Div` elements without table attributes, so the
   content inside reads as what it is (a list, a heading, paragraphs).
+* A link's name is its content (as in ARIA): its annotation's `Contents`,
+  which a screen reader speaks, becomes the link's words instead of the
+  anchor name. Read here from the boxes, it costs nothing; tagging.py can
+  read them back from the page for PDFs written without this hook.
 
 One wrapper around `weasyprint.pdf.tags._build_box_tree`, the function that
 makes one structure element per box; `install()` checks the WeasyPrint
@@ -49,8 +53,42 @@ def is_presentational_table(box) -> bool:
             and (element.get("role") or "").strip().lower() in PRESENTATION_ROLES)
 
 
+def link_words(box) -> str:
+    """What a link says: the text of its boxes, without leaders and hidden
+    decoration, with a space where a gap sets words apart on a line (a title
+    and its author) and between Latin words broken over lines."""
+    from weasyprint.formatting_structure import boxes
+
+    out: list[str] = []
+    last = None
+    stack = [box]
+    while stack:
+        b = stack.pop()
+        if b is not box and is_decoration(b):
+            continue
+        if isinstance(b, boxes.TextBox):
+            if last is not None and out and not out[-1][-1:].isspace() and b.text[:1] and not b.text[:1].isspace():
+                size = last.style["font_size"]
+                same_line = abs(b.position_y - last.position_y) < 0.5 * size
+                gap = b.position_x - (last.position_x + last.width)
+                latin = out[-1][-1:].isascii() and out[-1][-1:].isalnum() and b.text[:1].isascii()
+                if (same_line and gap > 0.4 * size) or (not same_line and latin):
+                    out.append(" ")
+            out.append(b.text)
+            last = b
+        else:
+            stack.extend(reversed(getattr(b, "children", None) or []))
+    return " ".join("".join(out).split())
+
+
 def _build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
     inner = getattr(box, "_box", box)       # AbsolutePlaceholder
+    annotation = getattr(inner, "link_annotation", None)
+    if annotation is not None and not is_decoration(inner):
+        import pydyf
+        words = link_words(inner)
+        if words:
+            annotation["Contents"] = pydyf.String(words)   # instead of the bare anchor name
     if is_decoration(inner):
         # Consume the generator (it pops the boxes' marked content), keep nothing.
         for _ in _original(box, parent, pdf, page_number, nums, annotations, tags):
