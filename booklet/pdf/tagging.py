@@ -1,8 +1,8 @@
 """From a tagged PDF to one that PDF/UA-1 validators and screen readers accept.
 
-WeasyPrint 70 writes a structure tree (pdf_variant="pdf/ua-1"), but three
-things in it fail ISO 14289-1 or mislead assistive technology, and all three
-can be repaired on the finished file, whoever wrote its pages:
+WeasyPrint 70 writes a structure tree (pdf_variant="pdf/ua-1"), but some
+things in it fail ISO 14289-1 or mislead assistive technology, and all can be
+repaired on the finished file, whichever process wrote which pages:
 
 * **Links.** WeasyPrint gives every box inside a link its own link
   annotation (a contents entry with a title, a leader and a page number makes
@@ -11,7 +11,9 @@ can be repaired on the finished file, whoever wrote its pages:
   An annotation that lies inside another one with the same target on the
   same page adds nothing for the mouse and five stops for the keyboard: it is
   removed. Each remaining one gets a `Link` element holding its OBJR and the
-  link's content, and `Contents` becomes the text the reader sees.
+  link's content, and `Contents` becomes the text the reader sees: as
+  booklet's structure hook (roles.py) wrote it, else read back from the
+  page's marked content; a link broken over lines says all of it.
 * **Content outside the tree.** Running heads and folios (WeasyPrint builds
   their elements without attaching them), and anything booklet's
   structure hook (booklet/pdf/roles.py) detached as decoration, are marked
