@@ -19,6 +19,7 @@ from ..config import Config
 from ..content import Content, Honouree
 from ..errors import BookletError
 from ..fonts import Face, narrow_quotes
+from .qr import qr_svg
 from .sourcemap import RenderedCss
 from .vertical import vertical_columns
 
@@ -51,6 +52,7 @@ def make_env(project: Path) -> jinja2.Environment:
     env.filters["vertical_columns"] = vertical_columns
     env.filters["no_lone"] = no_lone
     env.filters["split_tail"] = _split_tail
+    env.globals["qr_code"] = qr_svg
     return env
 
 
@@ -88,19 +90,24 @@ class ImageLookup:
 
 
 def photo_slot_factory(lookup: ImageLookup):
-    def photo_slot(src: str, label: str, kind: str, focus: str = "") -> Markup:
+    def photo_slot(src: str, label: str, kind: str, alt: str | None = None, focus: str = "") -> Markup:
+        """An <img> (alt text: *alt*, else *label*), or for a missing file a
+        placeholder frame naming it, which the tagged PDF keeps out of what a
+        screen reader reads (aria-hidden, booklet/pdf/roles.py). *focus*: the
+        object-position of a portrait cropped to its frame."""
         path = lookup.resolve(src) if src else None
         if path is None:
             if src or kind != "cover":
                 lookup.missing.append(src or f"({kind})")
             return Markup(
-                '<div class="slot placeholder placeholder-{k}"><span class="ph-name">{l}</span>'
+                '<div class="slot placeholder placeholder-{k}" aria-hidden="true"><span class="ph-name">{l}</span>'
                 '<span class="ph-label">照片</span></div>'
             ).format(k=kind, l=label)
         lookup.found.append(path)
         # focus is checked in content.py (two percentages), so it is safe in a style attribute.
         style = Markup(' style="object-position: {}"').format(focus) if focus else ""
-        return Markup('<img class="slot slot-{k}" src="{s}" alt="{l}"{st}>').format(k=kind, s=path.as_uri(), l=label, st=style)
+        return Markup('<img class="slot slot-{k}" src="{s}" alt="{a}"{st}>').format(k=kind, s=path.as_uri(), a=alt or label,
+                                                                                    st=style)
     return photo_slot
 
 
