@@ -155,6 +155,7 @@ class Builder:
         self._images = ImageCache()
         self._cfg_workers = 0
         self._content_memo: dict = {}
+        self.last_runs: list[float] = []              # CPU seconds of each run laid out by a worker
         self.pdf_note = ""
         self._base_url = self.project.as_uri() + "/"
         self._font_key: tuple = ()
@@ -398,6 +399,7 @@ class Builder:
         fingerprints = [f for r in results for f in r.fingerprints]
         overflows = [o for r in results for o in r.overflows]
         pieces = {v: [piece for r in results for piece in r.pieces[v]] for v in variants}
+        self.last_runs = [r.cpu for r in results]
         self.last_strategy = (f"laid out in {len(tasks)} runs of page groups on "
                               f"{min(self._workers(), len(tasks))} processes")
         return fingerprints, overflows, warnings, pieces, known

@@ -49,6 +49,7 @@ class GroupResult:
     overflows: list[str]
     warnings: list[str]
     pieces: dict = field(default_factory=dict)   # variant → [ChunkPDF per slice]
+    cpu: float = 0.0              # CPU seconds the worker spent on it (for the benchmark)
 
 
 def closing_break(side: str) -> str:
@@ -78,6 +79,8 @@ def lay_out_group(task: GroupTask) -> GroupResult:
     from ..render.document import overflow_report, page_fingerprints, render_document
     from .chunkpdf import write_chunk
 
+    import time
+    started = time.process_time()
     if "fonts" not in _STATE:
         _STATE["fonts"], _STATE["images"] = FontConfiguration(), {}
     doc, warnings = render_document(task.html, Path(task.project), font_config=_STATE["fonts"],
@@ -97,7 +100,17 @@ def lay_out_group(task: GroupTask) -> GroupResult:
             pieces.append(write_chunk(doc, pages[at:at + size], variant, set(task.known_fonts)))
             at += size
         result.pieces[variant] = pieces
+    result.cpu = time.process_time() - started
     return result
+
+
+def critical_path(seconds: list[float], workers: int) -> float:
+    """The longest worker's share when tasks of *seconds* go, heaviest first,
+    to whichever of *workers* is free first (how run() hands them out)."""
+    loads = [0.0] * max(1, workers)
+    for s in sorted(seconds, reverse=True):
+        loads[loads.index(min(loads))] += s
+    return max(loads)
 
 
 def runs(weights: list[int], count: int) -> list[tuple[int, int]]:
