@@ -113,13 +113,6 @@ class ImageCache(dict):
                 self._stamps[key] = fsutil.url_stamp(key)
 
 
-def _fork_pool(workers: int):
-    """Worker processes forked from this one (they share what it has loaded)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
-
-
 def default_workers() -> int:
     import os
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -464,8 +457,9 @@ class Builder:
         beside = None
         if digital_first is None and self.parallel and self._workers() > 1:
             # the digital edition in another process while this one makes the print edition and preflights it
-            beside = _fork_pool(1)
-            digital_made = beside.submit(digital_edition, raw, cfg)
+            from .parallel.pool import Forked
+            beside = Forked(1)
+            digital_made = beside.__enter__().apply_async(digital_edition, (raw, cfg))
         else:
             digital, digital_report = digital_edition(raw, cfg)
         if write and digital_first is not None:
@@ -479,10 +473,10 @@ class Builder:
             progress("preflight")
             checked_print = preflight(print_data, cfg)
             if beside is not None:
-                digital, digital_report = digital_made.result()
+                digital, digital_report = digital_made.get()
         finally:
             if beside is not None:
-                beside.shutdown(cancel_futures=True)
+                beside.__exit__(None, None, None)
         if checked_print.errors:
             raise BookletError("the print PDF fails preflight, nothing was written:\n  " + "\n  ".join(checked_print.errors))
         warnings = (list(checked.warnings) + overflows + [f"WeasyPrint: {w}" for w in wp_warnings]
