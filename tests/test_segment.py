@@ -9,11 +9,15 @@ from booklet.importing.segment import (byline_kind, parse_roster_line, parse_tit
                              split_post, titleish)
 
 
+NO_LINE_START = set("，。、；：！？）》”’…")
+
+
 def col(text: str, width: int, lead: bool = False, blank: bool = True) -> str:
-    """Set a paragraph as the extractor gives it: hard-wrapped, the indent lost."""
+    """Set a paragraph as the extractor gives it: hard-wrapped, the indent lost
+    (punctuation never starts a line: it hangs at the end of the one before)."""
     lines, cur, cap = [], "", width - 2
     for ch in text:
-        if cur and display_width(cur + ch) > cap:
+        if cur and display_width(cur + ch) > cap and ch not in NO_LINE_START:
             lines.append(cur)
             cur, cap = "", width
         cur += ch
@@ -222,3 +226,25 @@ def test_caption_editors_note_and_quote():
     assert cap.blocks[0].kind == "figure" and cap.blocks[0].text == "青海省参加表彰大会的全国劳动模范和先进工作者合影"
     note = doc.units[2]
     assert note.title == "编者按" and note.vertical_title and note.blocks[0].text == P2
+
+
+N1 = "11月24日，市总工会召开全市教育系统表彰大会，对一年来涌现出的优秀教师进行表彰。会议由市总工会副主席主持。"
+N2 = "会议指出，广大教师要立足岗位、潜心育人，在平凡的岗位上作出不平凡的业绩，为教育事业发展贡献力量。"
+S1 = "今天，我们在这里隆重集会，表彰一年来涌现出的优秀教师和教育工作者，激励全市广大教职工爱岗敬业、无私奉献。"
+S2 = "教育是国之大计、党之大计。广大教师要牢记立德树人的根本任务，以高尚的师德、精湛的业务赢得学生和家长的信赖。"
+
+
+def test_headline_after_its_body_titles_its_news_not_the_next_speech():
+    # the news headline is as wide as an indented first line: only the next
+    # frame (a speech opening with a salutation) shows it cannot go on there
+    news = col(N1, 20, lead=True)
+    news = " 11\n" + news[3:]                                   # 11 / 月24日 at the head of the item
+    raw = (news + "\n\n" + col(N2, 20) + "\n\n市总工会召开全市教育系统表彰会\n"
+           " 各位老师：\n\n" + col(S1, 18) + "\n\n" + col(S2, 18) + "\n\n在全市教育系统表彰大会上的讲话\n\n市总工会主席 李明华\n")
+    doc = run(raw)
+    assert [(u.kind, u.title) for u in doc.units] == [("news", "市总工会召开全市教育系统表彰会"),
+                                                     ("speech", "在全市教育系统表彰大会上的讲话")]
+    news_unit, speech = doc.units
+    assert [b.text for b in news_unit.blocks] == [N1, N2] and [b.kind for b in news_unit.blocks] == ["p", "p"]
+    assert [b.text for b in speech.blocks] == ["各位老师：", S1, S2]
+    assert (speech.author, speech.affiliation) == ("李明华", "市总工会主席")

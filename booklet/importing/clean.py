@@ -264,11 +264,39 @@ def undouble_faux_bold(lines: list[Line]) -> tuple[list[Line], list[Change]]:
 
 # ---------------------------------------------------------------- vertical titles
 
+def _vertical_pieces(run: list[Line]) -> list[list[Line]]:
+    """Split a run of one-character lines into the vertical blocks stacked in it.
+
+    A new text frame (an indented line) always starts a new block. A blank
+    line separates two blocks only when the run also has lines without a
+    blank between them (otherwise blank lines are just the extractor's line
+    spacing) and both sides hold three characters or more: ``编者⏎⏎按`` is
+    one title, ``当好主人翁⏎⏎全国优秀教师`` two.
+    """
+    pieces: list[list[Line]] = [[]]
+    for l in run:
+        if pieces[-1] and l.lead:
+            pieces.append([])
+        pieces[-1].append(l)
+    out: list[list[Line]] = []
+    for piece in pieces:
+        spaced = all(l.gap for l in piece[1:])
+        cur: list[Line] = []
+        for k, l in enumerate(piece):
+            if cur and l.gap and not spaced and len(cur) >= 3 and len(piece) - k >= 3:
+                out.append(cur)
+                cur = []
+            cur.append(l)
+        out.append(cur)
+    return out
+
+
 def rebuild_vertical_titles(lines: list[Line]) -> tuple[list[Line], list[Change]]:
     """Rebuild titles printed one character per line (``全\\n国\\n劳…``).
 
     Three or more consecutive lines of exactly one ideograph become one line
-    flagged ``vertical``.
+    flagged ``vertical``. Blocks stacked one above the other (a slogan
+    banner over a group's name) stay separate lines (:func:`_vertical_pieces`).
     """
     out: list[Line] = []
     changes: list[Change] = []
@@ -278,11 +306,14 @@ def rebuild_vertical_titles(lines: list[Line]) -> tuple[list[Line], list[Change]
         while j < len(lines) and len(lines[j].text) == 1 and is_han(lines[j].text):
             j += 1
         if j - i >= 3:
-            run = lines[i:j]
-            text = "".join(l.text for l in run)
-            merged = replace(run[0], text=text, n_end=run[-1].last, vertical=True, w=None)
-            changes.append(Change("rebuild_vertical_titles", run[0].n, "⏎".join(l.text for l in run), text))
-            out.append(merged)
+            for run in _vertical_pieces(lines[i:j]):
+                if len(run) < 3:
+                    out.extend(run)
+                    continue
+                text = "".join(l.text for l in run)
+                merged = replace(run[0], text=text, n_end=run[-1].last, vertical=True, w=None)
+                changes.append(Change("rebuild_vertical_titles", run[0].n, "⏎".join(l.text for l in run), text))
+                out.append(merged)
             i = j
         else:
             out.append(lines[i])
@@ -318,6 +349,25 @@ def _continues_number(prev: Line | None, nxt: Line | None) -> bool:
     return bool(prev and nxt and not ends_sentence(prev.text) and nxt.text[:1] in NUMBER_FOLLOWERS)
 
 
+_DATE = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+
+
+def _starts_date(line: Line, nxt: Line | None) -> bool:
+    """``11`` directly above ``月24日…``: the number starts a date at the head
+    of a paragraph (the extractor emitted it as a run of its own).
+
+    A line that starts with ``月24日`` cannot start a text, so the number is
+    always its own; a line starting with a digit (``1`` / ``1月24日``) takes
+    the number only when no blank line lies between and the two make a date.
+    """
+    if nxt is None or not re.fullmatch(r"\d{1,2}", line.text):
+        return False
+    m = _DATE.match(line.text + nxt.text)
+    if not m or not (1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31):
+        return False
+    return nxt.text[:1] == "月" or (not nxt.gap and not nxt.lead)
+
+
 def drop_folios(lines: list[Line]) -> tuple[list[Line], list[Change]]:
     """Drop page numbers (one to three digits alone on a line).
 
@@ -331,7 +381,7 @@ def drop_folios(lines: list[Line]) -> tuple[list[Line], list[Change]]:
     for i, l in enumerate(lines):
         prev = lines[i - 1] if i else None
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if re.fullmatch(r"\d{1,3}", l.text) and not _continues_number(prev, nxt):
+        if re.fullmatch(r"\d{1,3}", l.text) and not _continues_number(prev, nxt) and not _starts_date(l, nxt):
             changes.append(Change("drop_folios", l.n, l.text, "", note="page number"))
             dropped = dropped or l
             continue
@@ -351,7 +401,10 @@ def join_split_numbers(lines: list[Line]) -> tuple[list[Line], list[Change]]:
       second);
     * ``1689`` alone on a line inside an unfinished sentence, followed by
       ``名劳动模范…``: the number goes back to the end of the line before it,
-      where it was printed.
+      where it was printed;
+    * ``11`` alone on a line above ``月24日，…`` (often at the head of a news
+      item, after a title or a finished sentence): the number starts the
+      line below (:func:`_starts_date`).
     """
     out: list[Line] = []
     changes: list[Change] = []
@@ -361,6 +414,14 @@ def join_split_numbers(lines: list[Line]) -> tuple[list[Line], list[Change]]:
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         prev = out[-1] if out else None
         follows = nxt is not None and not nxt.lead and nxt.text[:1] in NUMBER_FOLLOWERS
+        if _starts_date(l, nxt):
+            # a date split away from its number: one line again, as it was printed
+            merged = replace(l, text=l.text + nxt.text, n_end=nxt.last, w=None, w0=None)  # type: ignore[union-attr]
+            changes.append(Change("join_split_numbers", l.n, f"{l.text}⏎{nxt.text}", merged.text,  # type: ignore[union-attr]
+                                  note="number alone on a line above the rest of its date"))
+            out.append(merged)
+            i += 2
+            continue
         if follows and re.fullmatch(r"\d+(?:\.\d+)?", l.text) and prev is not None and not ends_sentence(prev.text) \
                 and not l.lead:
             merged = replace(prev, text=prev.text + l.text, n_end=l.last, w=None, w0=None)

@@ -95,8 +95,21 @@ _ORG_LINE = re.compile(rf"^[{HAN}]{{2,10}}(部|校|室|处|办公室|委员会|�
 _CREDIT = re.compile(r"^[（(][^（）()]{2,20}[）)]$")
 _NAME_ONLY = re.compile(rf"^[{HAN}]{{2,4}}$")
 _DATE_START = re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
+_DATELINE = re.compile(r"^(?:\d{4}年)?\d{1,2}月\d{1,2}日[，,]")
 _NEWS_OPENER = re.compile(r"^(近日|日前|本报讯|记者)")
+#: how the titles of speeches end (讲话 speech, 致辞 address, 发言 statement)
+SPEECH_TITLES = ("讲话", "致辞", "发言", "讲话稿")
+#: the names magazines give an editor's note
+EDITORS_NOTE_TITLES = ("编者按", "编者的话", "按语", "编后", "编后记", "编后语", "卷首语")
 _ENUM_HEADING = re.compile(r"^([一二三四五六七八九十]+、|[一二三四五六七八九十]+是|[一二三四五六七八九十]+要|第[一二三四五六七八九十]+，)")
+
+
+def is_salutation(text: str) -> bool:
+    """A short line ending in a colon that opens a speech or a letter
+    (``同志们：``, ``各位代表：``): a one-line paragraph of eight characters
+    or fewer."""
+    t = text.strip()
+    return t.endswith(("：", ":")) and 2 <= len(t) <= 9 and not re.search(r"[，。、；！？]", t[:-1])
 
 
 def titleish(line: Line) -> bool:
@@ -205,14 +218,74 @@ def find_head_block(frame: list[Line], W: float) -> int:
     return k if saw_marker else 0
 
 
-def find_tail_block(frame: list[Line], W: float, start: int) -> int:
-    """Index where a displaced title block at the end of the frame starts (len: none)."""
+def _full_line(l: Line, W: float) -> bool:
+    """As wide as the column: a line inside a paragraph (punctuation may hang)."""
+    return not l.vertical and W - 1.5 <= l.width <= W + 2
+
+
+def _first_line(l: Line, W: float) -> bool:
+    """As wide as the column less the two-em indent the extractor dropped
+    (with the slack of digits and compressed punctuation)."""
+    return not l.vertical and W - 4 <= l.width <= W - 0.5
+
+
+def _local_width(body: list[Line], W: float) -> float:
+    """The column width just before the end of a frame: the second widest of
+    its last eight body lines (a frame may hold the end of one text and the
+    start of another, set to other widths)."""
+    ws = sorted(l.width for l in body[-8:] if not l.vertical)
+    return ws[-2] if len(ws) >= 3 else W
+
+
+def find_tail_block(frame: list[Line], W: float, start: int, next_starts_unit: bool = False) -> int:
+    """Index where a displaced title block at the end of the frame starts (len: none).
+
+    The candidates are the lines after the body's last sentence-ending line
+    (or its last line) that do not end a sentence. Within an unfinished
+    sentence (the sentence goes on after the block, in the next frame) only
+    clear evidence counts: a group of lines, a byline, lines of another
+    width (:func:`_tail_by_clusters`).
+
+    After a finished sentence the lines can only be body text if a paragraph
+    starts there and goes on in the next frame: headings, then a first line
+    two ems short of the column (the extractor dropped the indent), then
+    full lines. The body keeps that much (up to the last such first line and
+    its full lines); the block is the rest. A first line followed only by a
+    byline is read as the title over the byline, and when the next frame
+    visibly starts a unit of its own (``next_starts_unit``) nothing can go
+    on there: every candidate line is the block.
+    """
     n = len(frame)
     j = n
     while j > start and titleish(frame[j - 1]):
         j -= 1
     if j == n:
         return n
+    stop_line = frame[j - 1] if j > start else None
+    if stop_line is not None and not ends_sentence(stop_line.text):
+        return _tail_by_clusters(frame, W, start, j)
+    if next_starts_unit:
+        return j
+    run = frame[j:]
+    W = _local_width(frame[start:j], W)
+    body = 0
+    for k, l in enumerate(run):
+        if _first_line(l, W):
+            e = k + 1
+            while e < len(run) and _full_line(run[e], W):
+                e += 1
+            body = e
+    rest = run[body:]
+    if body and len(rest) == 1 and byline_kind(rest[0].text) in ("name", "affil") and \
+            (body == 1 or not _full_line(run[body - 1], W)):
+        body -= 1
+    return j + body
+
+
+def _tail_by_clusters(frame: list[Line], W: float, start: int, j: int) -> int:
+    """A title block inside an unfinished sentence: the last group of lines
+    (blank lines around it), a byline, or lines out of the column's width."""
+    n = len(frame)
     cand = clusters(frame[j:])
     last = cand[-1]
 
@@ -444,7 +517,7 @@ class _Segmenter:
                 stream.append(_Special("caption", fr[0].text, fr))
                 i += 1
                 continue
-            stream.extend(self._text_frame(fr, W))
+            stream.extend(self._text_frame(fr, W, frames[i + 1] if i + 1 < len(frames) else None))
             i += 1
         units = self._units(stream)
         self._classify_quotes(units)
@@ -525,12 +598,23 @@ class _Segmenter:
                          f"{W:g}-em wide block that stops mid-sentence; it was joined to the next line as if the "
                          "sentence continued — check against the printed issue"))
 
-    def _text_frame(self, fr: list[Line], W: float) -> list[object]:
+    def _opens_unit(self, fr: list[Line] | None) -> bool:
+        """The frame visibly starts a unit of its own, so no sentence of the
+        frame before goes on in it: the end of the text, a vertical title, a
+        roster, a title block at its head, a salutation (``同志们：``) or a
+        dateline (``11月25日，``) on its first line."""
+        if not fr:
+            return True
+        first = fr[0]
+        return bool(first.vertical or self._is_roster(fr) or find_head_block(fr, frame_width(fr))
+                    or is_salutation(first.text) or _DATELINE.match(first.text))
+
+    def _text_frame(self, fr: list[Line], W: float, nxt: list[Line] | None = None) -> list[object]:
         out: list[object] = []
         head = find_head_block(fr, W) if fr[0].lead else 0
         if head:
             out.append(TitleBlock(fr[:head], "head"))
-        tail = find_tail_block(fr, W, head)
+        tail = find_tail_block(fr, W, head, self._opens_unit(nxt))
         body = fr[head:tail]
         self._flag_truncated(body, W)
         chunk: list[Line] = []
@@ -786,7 +870,7 @@ class _Segmenter:
         # hard splits inside the region
         hard = {0}
         for k, p in enumerate(paras):
-            if k and p.text == "同志们：":
+            if k and is_salutation(p.text) and (p.starts_frame or ends_sentence(paras[k - 1].text)):
                 hard.add(k)
             elif k and p.starts_frame and ends_sentence(paras[k - 1].text):
                 w0, w1 = self.frame_w.get(paras[k - 1].lines[-1].n, 0), self.frame_w.get(p.first, 0)
@@ -906,9 +990,9 @@ class _Segmenter:
         return u
 
     def _kind(self, u: Unit, paras: list[Paragraph], credits: list[TitleInfo]) -> str:
-        if (paras and paras[0].text.startswith("同志们")) or u.title.endswith("讲话"):
+        if (paras and is_salutation(paras[0].text)) or u.title.endswith(SPEECH_TITLES):
             return "speech"
-        if u.vertical_title and u.title in ("编者按", "编者的话", "按语"):
+        if u.vertical_title and u.title in EDITORS_NOTE_TITLES:
             return "editors-note"
         if u.author and not any(c.credit for c in credits):
             return "article"
