@@ -248,3 +248,83 @@ def test_headline_after_its_body_titles_its_news_not_the_next_speech():
     assert [b.text for b in news_unit.blocks] == [N1, N2] and [b.kind for b in news_unit.blocks] == ["p", "p"]
     assert [b.text for b in speech.blocks] == ["各位老师：", S1, S2]
     assert (speech.author, speech.affiliation) == ("李明华", "市总工会主席")
+
+
+# ---------------------------------------------------------------- groups, banners, ornaments, pairs
+
+
+def vertical(text: str, lead: bool = True) -> str:
+    return (" " if lead else "") + "\n".join(text)
+
+
+TEACHERS = [("王 伟", "", "市第一中学", "高级教师"), ("李秀英", "（女）", "市实验小学语文教研组", "组长"),
+            ("马 明", "（回族）", "市职业技术学校机电专业部", "主任"),
+            ("阿依古丽", "（女，维吾尔族）", "市第三中学", "副校长、市教育学会理事、市青年教师联谊会秘书长"),
+            ("张建国", "", "市特殊教育学校", "教师")]
+WORDS = ["从教二十年来，我始终坚持把学生放在心上，用爱心和耐心陪伴每一个孩子成长。今后我将继续努力，不负这份荣誉。",
+         "这份荣誉属于我们整个教研组。我将继续钻研课堂教学，带好青年教师，让更多孩子爱上阅读。",
+         "职业教育大有可为。我要把企业最新的技术带进课堂，培养更多能工巧匠，为家乡发展出力。",
+         "作为一名少数民族教师，我深感责任重大。我将扎根边疆，教好每一堂课，办好人民满意的教育。",
+         "特殊教育需要特别的爱。我会用心守护每一个特殊的孩子，帮助他们自信地走向社会。"]
+NURSES = [("赵 敏", "（女）", "市人民医院心内科", "护士长"), ("孙立新", "", "市中心血站采血科", "主任"),
+          ("格桑卓玛", "（女，藏族）", "市妇幼保健院", "助产士")]
+NURSE_WORDS = ["护理工作平凡而崇高。我将用心呵护每一位病人，把温暖送到病床前。",
+               "每一袋热血都连着生命。我会守好这条生命线，让献血者放心、让患者安心。",
+               "迎接每一个新生命是我最幸福的时刻。我要继续钻研技术，守护母婴平安。"]
+ORNAMENT = "\n\n立德树人\n\n奉献教育\n"
+
+
+def _signature(person) -> str:
+    name, _, aff, post = person
+    return name.replace(" ", "") + "\n\n" + aff + post + "\n"
+
+
+def _two_group_issue() -> str:
+    rows = []
+    for name, ann, aff, post in TEACHERS:
+        printed = aff + post
+        if len(printed) > 16:                               # a long affiliation wraps onto its own line
+            rows += [f"{name}{ann} {printed[:16]}", printed[16:]]
+        else:
+            rows.append(f"{name}{ann} {printed}")
+    raw = (col("会议号召全市广大教职工向受表彰的先进典型学习，立足本职、勇于创新，为办好人民满意的教育作出新的更大贡献。", 20, lead=True)
+           + "\n\n市总工会表彰优秀教师和医务工作者\n"
+           + vertical("立德树人") + "\n\n" + vertical("十佳教师", lead=False) + "\n\n" + "\n\n".join(rows) + ORNAMENT)
+    # one testimonial on a page, then a pair, then a pair: names after the bodies, ornaments on every page
+    raw += col(WORDS[0], 14, lead=True) + ORNAMENT + _signature(TEACHERS[0])
+    raw += col(WORDS[1], 15, lead=True) + "\n\n" + col(WORDS[2], 13) + ORNAMENT + _signature(TEACHERS[1]) + "\n" \
+        + _signature(TEACHERS[2])
+    raw += col(WORDS[3], 13, lead=True) + "\n\n" + col(WORDS[4], 16) + ORNAMENT + _signature(TEACHERS[3]) + "\n" \
+        + _signature(TEACHERS[4])
+    # the second group under a vertical title; three testimonials on one page
+    raw += vertical("最美护士") + "\n\n" + "\n\n".join(f"{n}{a} {f}{p}" for n, a, f, p in NURSES) + "\n"
+    raw += col(NURSE_WORDS[0], 14, lead=True) + "\n\n" + col(NURSE_WORDS[1], 17) + "\n\n" + col(NURSE_WORDS[2], 12) \
+        + ORNAMENT + "".join(_signature(p) + "\n" for p in NURSES)
+    # an editor's note boxed with a vertical title, which the extractor gives after the text (as in the seed)
+    raw += col("本期特辑刊登了受表彰者的心声，希望广大职工以他们为榜样，在平凡的岗位上创造不平凡的业绩。", 20, lead=True) \
+        + "\n\n" + vertical("编者按", lead=False) + "\n"
+    return raw
+
+
+def test_groups_banners_ornaments_and_testimonials_in_pairs_and_triples():
+    doc = run(_two_group_issue())
+    kinds = [(u.kind, u.title, u.group) for u in doc.units]
+    assert kinds[1:] == [("roster", "十佳教师", "十佳教师"), ("testimonials", "", "十佳教师"),
+                         ("roster", "最美护士", "最美护士"), ("testimonials", "", "最美护士"),
+                         ("editors-note", "编者按", "")]
+    assert kinds[0][:2] == ("news", "市总工会表彰优秀教师和医务工作者")
+    people = {h.name: h for h in doc.honourees}
+    assert list(people) == [p[0].replace(" ", "") for p in TEACHERS + NURSES]
+    for person, words in zip(TEACHERS + NURSES, WORDS + NURSE_WORDS):
+        h = people[person[0].replace(" ", "")]
+        assert (h.affiliation, h.post) == person[2:], h.name              # no ornament glued onto a post
+        assert h.annotation == person[1]
+        assert h.testimonial == [words], h.name
+    assert people["阿依古丽"].gender == "女" and people["阿依古丽"].ethnicity == "维吾尔族"
+    # the banner and every page's ornaments are kept out of the content, and listed
+    assert [o.text for o in doc.ornaments].count("立德树人奉献教育") == 5 and "立德树人" in [o.text for o in doc.ornaments]
+    everything = " ".join(b.text for u in doc.units for b in u.blocks) + " ".join(
+        [u.title for u in doc.units] + [h.post + h.affiliation for h in doc.honourees])
+    assert "立德树人" not in everything and "奉献教育" not in everything
+    # pages whose layout shows where each testimonial ends are not flagged
+    assert not [c for c in doc.review if c.rule in ("pair_testimonial", "missing_testimonial")]
