@@ -240,7 +240,8 @@ def c_title_cuts_body(raw, n):
     block = set(raw.sites["title_cuts_body"])
     p, q = _prev(raw, n, block), _next(raw, n, block)
     lines = raw.lines()
-    return bool(_unit_of_title_line(raw, n)) and not _ends_sentence(lines[p - 1]) and lines[q - 1].startswith(" ")
+    new_frame = lines[q - 1].startswith(" ") or q in raw.sites.get("folio", [])     # a lead or a page number
+    return bool(_unit_of_title_line(raw, n)) and not _ends_sentence(lines[p - 1]) and new_frame
 
 
 def c_blank_lines(raw, n):
