@@ -475,15 +475,15 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 
 
-def _column_width(lines: list[Line], _widths: list[float], i: int) -> float:
+def _column_width(lines: list[Line], _widths: list[float], i: int, reach: int = 3) -> float:
     """The column width around line i: the second widest of its neighbours
-    (up to three each side, same text frame), robust to one overfull line
+    (up to ``reach`` each side, same text frame), robust to one overfull line
     (the widest when there are fewer than four neighbours)."""
     lo = i
-    while lo > max(0, i - 3) and not lines[lo].lead:
+    while lo > max(0, i - reach) and not lines[lo].lead:
         lo -= 1
     hi = i + 1
-    while hi < min(len(lines), i + 4) and not lines[hi].lead:
+    while hi < min(len(lines), i + reach + 1) and not lines[hi].lead:
         hi += 1
     win = []
     for j in range(lo, hi):
@@ -539,7 +539,11 @@ def paragraph_breaks(lines: list[Line], force: dict[int, bool] | None = None) ->
         if a.vertical or b.vertical:
             brk = True
         elif ends_sentence(a.text):
+            # short paragraphs show few full lines: look further when the near ones say little
             ref = _column_width(lines, widths, i)
+            far = _column_width(lines, widths, i, 6)
+            if far >= ref + 1.5:
+                ref = far
             nb = starts[i + 1]
             before = prev_in_para[-2:] + [wa]
             after = [widths[j] for j in range(i + 1, min(n, i + 4)) if not ends_sentence(lines[j].text)]
@@ -571,6 +575,10 @@ def paragraph_breaks(lines: list[Line], force: dict[int, bool] | None = None) ->
                 next_indented = wref - 3 <= wb <= wref - 1.5 and after_next >= wb + 1.5
                 slack = 0.25 * sum(1 for ch in a.text if ch.isascii() and not ch.isspace())  # digits set wider
                 brk = (wa <= wref - 4.5 - slack and wa <= wb - 3) or (wa <= wref - 2.5 - slack and next_indented)
+                if not brk and not re.search(r"[。！？!?；]", a.text):
+                    # a heading among short paragraphs: the full lines are further away
+                    col = _column_width(lines, widths, i, 6)
+                    brk = wa <= col - 4.5 - slack and col - 3 <= wb <= col - 1.5 and after_next >= wb + 1.5
             else:
                 brk = wa <= widths[i - 1] - 3 and wa <= wb - 3
         if force and a.last in force:

@@ -71,7 +71,10 @@ class Findings:
 
 # ---------------------------------------------------------------- roster lines
 
-_ROSTER = re.compile(rf"^(?P<name>[{HAN}] [{HAN}]|[{HAN}]{{2,5}}?)(?P<ann>（[^）]{{1,12}}）)?(?:\s+|(?<=）))(?P<rest>\S.*)$")
+#: a name: two to five ideographs, a two-character one padded to three (王 伟), or
+#: parts joined by a middle dot (包·巴特尔)
+NAME = rf"[{HAN}] [{HAN}]|[{HAN}]{{1,4}}·[{HAN}]{{1,6}}?|[{HAN}]{{2,5}}?"
+_ROSTER = re.compile(rf"^(?P<name>{NAME})(?P<ann>（[^）]{{1,12}}）)?(?:\s+|(?<=）))(?P<rest>\S.*)$")
 _ANN_TOKEN = re.compile(r"^(男|女|[\u4e00-\u9fff]{1,4}族)$")
 _SENTENCE_PUNCT = re.compile(r"[。！？!?；;]")
 #: characters ornaments never carry: ornaments are words, not sentences or lists
@@ -291,7 +294,7 @@ def signature_at(lines: list[Line], i: int, by_name: dict[str, Honouree]) -> tup
     key = despace(text)
     if key in by_name:
         return key, i + 1
-    m = re.match(rf"^([{HAN}](?: ?[{HAN}]){{1,4}})\s+(\S.*)$", text)
+    m = re.match(rf"^({NAME})\s+(\S.*)$", text)
     if m and despace(m.group(1)) in by_name and despace(by_name[despace(m.group(1))].printed).startswith(despace(m.group(2))):
         return despace(m.group(1)), i + 1
     return None
@@ -388,15 +391,20 @@ def _mark_ornaments(items: list[object], log: Findings, repeated: set[str]) -> N
         before = items[k - 1] if k else None
         after = items[j] if j < len(items) else None
         finished = before is None or isinstance(before, _Sig) or ends_sentence(before.text)  # type: ignore[union-attr]
-        inside_sentence = not finished and not run[0].lead
-        # the width of the text next to the run: the two lines after it (or before it)
-        nearby = [x for x in items[j:j + 2] if is_line(x)] or [x for x in items[max(0, k - 2):k] if is_line(x)]
-        W = column(nearby)
-        evidence = any(despace(l.text) in repeated for l in run) or \
-            (finished and not is_line(after)) or (W and all(l.width <= W - 4 for l in run))
-        if not inside_sentence and evidence:
-            log.ornament(run, "page ornament on a testimonial page (short words, not testimonial text)")
-            del items[k:j]
+        if not finished and not run[0].lead:
+            k = j                       # inside a sentence: text
+            continue
+        if not is_line(after):
+            m = len(run)                # between a finished text and a signature: nothing else it could be
+        else:
+            # the width of the text next to the run: the two lines after it
+            W = column([x for x in items[j:j + 2] if is_line(x)])
+            m = 0
+            while m < len(run) and (despace(run[m].text) in repeated or run[m].width <= W - 4):
+                m += 1              # the rest of the run (a first line without punctuation…) is text
+        if m:
+            log.ornament(run[:m], "page ornament on a testimonial page (short words, not testimonial text)")
+            del items[k:k + m]
             continue
         k = j
 

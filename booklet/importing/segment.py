@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from .clean import Change, Line, Paragraph, clean_paragraphs, despace, display_width, ends_sentence, strip_cjk_spaces
 from ..content import UnitMeta
 from .corrections import Corrections
+from .masthead import IssueMeta, meta_changes, read_masthead
 from .people import (Findings, Honouree, Ornament, Roster, continues_roster, parse_roster_line,  # noqa: F401
                      read_roster, read_testimonials, repeated_lines, roster_start, signature_at, split_annotation,
                      split_post)
@@ -66,6 +67,7 @@ class Document:
     ornaments: list[Ornament]
     changes: list[Change]
     pairings: list[dict]
+    meta: IssueMeta | None = None        # what the masthead printed (None: no masthead)
 
     @property
     def review(self) -> list[Change]:
@@ -76,11 +78,11 @@ class Document:
 
 _BYLINE_AFFIL = re.compile(rf"^(?P<aff>\S.*\S)\s+(?P<name>[{HAN}]{{2,4}})$")
 _POST_END = re.compile(r"(席|记|长|员|任|委|理|师|授|部|官|事|监|辑|者)$")
-_ORG_LINE = re.compile(rf"^[{HAN}]{{2,10}}(部|校|室|处|办公室|委员会|中心|局|院|站|所|厅|组|社)$")
+_ORG_LINE = re.compile(rf"^[{HAN}]{{2,10}}(部|校|室|处|办公室|委员会|中心|局|院|站|所|厅|组|社|工会|协会|学会)$")
 _CREDIT = re.compile(r"^[（(][^（）()]{2,20}[）)]$")
 _NAME_ONLY = re.compile(rf"^[{HAN}]{{2,4}}$")
 _DATE_START = re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
-_DATELINE = re.compile(r"^(?:\d{4}年)?\d{1,2}月\d{1,2}日[，,]")
+_DATELINE = re.compile(r"^(?:\d{4}年)?\d{1,2}月\d{1,2}日[^，。]{0,6}[，,]")
 _NEWS_OPENER = re.compile(r"^(近日|日前|本报讯|记者)")
 #: how the titles of speeches end (讲话 speech, 致辞 address, 发言 statement)
 SPEECH_TITLES = ("讲话", "致辞", "发言", "讲话稿")
@@ -94,7 +96,7 @@ def is_salutation(text: str) -> bool:
     (``同志们：``, ``各位代表：``): a one-line paragraph of eight characters
     or fewer."""
     t = text.strip()
-    return t.endswith(("：", ":")) and 2 <= len(t) <= 9 and not re.search(r"[，。、；！？]", t[:-1])
+    return t.endswith(("：", ":")) and 2 <= len(t) <= 9 and not re.search(r"[，。；！？]", t[:-1])
 
 
 def titleish(line: Line) -> bool:
@@ -131,9 +133,11 @@ def frame_width(lines: list[Line]) -> float:
 
 
 def split_frames(lines: list[Line]) -> list[list[Line]]:
+    """Cut the lines into text frames: a frame starts at an indented line or
+    after a page number (the page ended there)."""
     frames: list[list[Line]] = []
     for l in lines:
-        if l.lead or not frames:
+        if l.lead or l.page_break or not frames:
             frames.append([])
         frames[-1].append(l)
     return frames
@@ -183,7 +187,26 @@ def _in_band(w: float, W: float) -> bool:
 
 
 def find_head_block(frame: list[Line], W: float) -> int:
-    """Number of lines at the start of a frame that form a title block (0: none)."""
+    """Number of lines at the start of a frame that form a title block (0: none).
+
+    A block needs evidence: a ``——`` subtitle or an ``affiliation NAME`` byline
+    in it, or (without them) title-like lines that end in a byline or are
+    followed by a line only a text's first line can be: a dateline
+    (``9月9日上午，``) or a salutation (``老师们、同志们：``)."""
+    k = _marked_head(frame, W)
+    if k:
+        return k
+    k = 0
+    while k < min(len(frame), 6) and not frame[k].vertical and titleish(frame[k]) and not is_salutation(frame[k].text):
+        k += 1
+    if 0 < k < len(frame):
+        opener = _DATELINE.match(frame[k].text) or is_salutation(frame[k].text)
+        if opener or (k >= 2 and byline_kind(frame[k - 1].text) in ("name", "org")):
+            return k
+    return 0
+
+
+def _marked_head(frame: list[Line], W: float) -> int:
     k = 0
     saw_marker = False
     while k < len(frame) and k < 6:
@@ -317,6 +340,11 @@ def parse_title_group(lines: list[Line]) -> TitleInfo:
     if verticals:
         info.section = "".join(l.text for l in verticals)
     rest = others
+    # a source credit (（单位）) is the author, wherever the extractor put it in the block
+    for l in list(rest):
+        if byline_kind(l.text) == "credit" and len(rest) > 1:
+            info.credit = l.text.strip("（）() ")
+            rest.remove(l)
     # byline: the last line
     if rest:
         kind = byline_kind(rest[-1].text)
@@ -408,6 +436,10 @@ class _Segmenter:
     def run(self) -> Document:
         frames = split_frames(self.lines)
         self.repeated = repeated_lines(self.lines)
+        meta = read_masthead(frames[0]) if frames else None
+        if meta:
+            self.changes.extend(meta_changes(meta))
+            frames = frames[1:]
         stream: list[object] = []
         i = 0
         while i < len(frames):
@@ -449,7 +481,7 @@ class _Segmenter:
                 self.changes.append(Change("untitled", u.source_lines[0], u.text()[:30], "", uncertain=True,
                                            note=f"{u.kind} without a title in the source; add one with unit_meta if wanted"))
         self._check_unused()
-        return Document(units, self.honourees, self.ornaments, self.changes, self.pairings)
+        return Document(units, self.honourees, self.ornaments, self.changes, self.pairings, meta)
 
     # ---------------------------------------------------------- rosters and testimonials
     def _roster_section(self, frames: list[list[Line]], i: int, block: list[Line], stream: list[object]) -> int:
@@ -522,8 +554,18 @@ class _Segmenter:
                     or is_salutation(first.text) or _DATELINE.match(first.text))
 
     def _text_frame(self, fr: list[Line], W: float, nxt: list[Line] | None = None) -> list[object]:
+        """A frame of text -> title blocks and runs of body lines.
+
+        A vertical title that opens a frame titles the text after it (a
+        vertical title inside or at the end of a frame titles the text
+        before it, as the extractor gives a boxed text before its title)."""
         out: list[object] = []
-        head = find_head_block(fr, W) if fr[0].lead else 0
+        v = 0
+        while v < len(fr) and fr[v].vertical:
+            v += 1
+        if v == len(fr):
+            v = 0
+        head = v + (find_head_block(fr[v:], W) if fr[0].lead or fr[0].page_break or v else 0)
         if head:
             out.append(TitleBlock(fr[:head], "head"))
         tail = find_tail_block(fr, W, head, self._opens_unit(nxt))
@@ -738,6 +780,7 @@ class _Segmenter:
         srcs = [p.first for p in paras] + [p.last for p in paras]
         if info:
             u.title, u.subtitle, u.author, u.affiliation = info.title, info.subtitle, info.author, info.affiliation
+            u.author = u.author or info.credit
             u.note, u.section, u.vertical_title = info.note, info.section, info.vertical_title
             u.title_lines = info.lines
             srcs += info.lines
@@ -756,7 +799,7 @@ class _Segmenter:
             u.title_lines = u.title_lines + c.lines
             srcs += c.lines
         u.source_lines = (min(srcs), max(srcs)) if srcs else (0, 0)
-        u.kind = self._kind(u, paras, credits)
+        u.kind = self._kind(u, paras, credits + ([info] if info and info.credit else []))
         if u.kind == "news":
             self._date(u, paras)
         u.covered = {n for p in paras for l in p.lines for n in range(l.n, l.last + 1)} | set(u.title_lines)
