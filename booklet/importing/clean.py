@@ -497,6 +497,10 @@ def _column_width(lines: list[Line], _widths: list[float], i: int, reach: int = 
     return win[-2] if len(win) >= 4 else win[-1]
 
 
+#: the numbering of a heading: 一、 （二） 3. 4、
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、](?!\d))")
+
+
 def paragraph_breaks(lines: list[Line], force: dict[int, bool] | None = None) -> list[bool]:
     """For each line, True when a paragraph ends after it (the last is always True).
 
@@ -576,11 +580,16 @@ def paragraph_breaks(lines: list[Line], force: dict[int, bool] | None = None) ->
                 slack = 0.25 * sum(1 for ch in a.text if ch.isascii() and not ch.isspace())  # digits set wider
                 brk = (wa <= wref - 4.5 - slack and wa <= wb - 3) or (wa <= wref - 2.5 - slack and next_indented)
                 if not brk and not re.search(r"[。！？!?；]", a.text):
-                    # a heading among short paragraphs: the full lines are further away
+                    # a heading among short paragraphs: the full lines are further away;
+                    # a numbered heading may be as wide as an indented first line
                     col = _column_width(lines, widths, i, 6)
-                    brk = wa <= col - 4.5 - slack and col - 3 <= wb <= col - 1.5 and after_next >= wb + 1.5
+                    room = 1.5 if _NUMBERED.match(a.text) else 4.5
+                    brk = wa <= col - room - slack and col - 3 <= wb <= col - 1.5 and after_next >= wb + 1.5
             else:
                 brk = wa <= widths[i - 1] - 3 and wa <= wb - 3
+        elif not first and i - start == 1 and wa <= widths[i - 1] - 3 and _NUMBERED.match(lines[start].text) \
+                and not re.search(r"[。！？!?；]", lines[start].text + a.text):
+            brk = True          # a numbered heading wrapped onto a short line ends before the next frame
         if force and a.last in force:
             brk = force[a.last]
         breaks[i] = brk

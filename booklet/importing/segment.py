@@ -27,7 +27,8 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .clean import Change, Line, Paragraph, clean_paragraphs, despace, display_width, ends_sentence, strip_cjk_spaces
+from .clean import (_NUMBERED, Change, Line, Paragraph, clean_paragraphs, despace, display_width, ends_sentence,
+                    strip_cjk_spaces)
 from ..content import UnitMeta
 from .corrections import Corrections
 from .masthead import IssueMeta, meta_changes, read_masthead
@@ -197,10 +198,11 @@ def find_head_block(frame: list[Line], W: float) -> int:
     if k:
         return k
     k = 0
-    while k < min(len(frame), 6) and not frame[k].vertical and titleish(frame[k]) and not is_salutation(frame[k].text):
+    while k < min(len(frame), 6) and not frame[k].vertical and titleish(frame[k]) and \
+            not is_salutation(frame[k].text) and not _DATELINE.match(despace(frame[k].text)):
         k += 1
     if 0 < k < len(frame):
-        opener = _DATELINE.match(frame[k].text) or is_salutation(frame[k].text)
+        opener = _DATELINE.match(despace(frame[k].text)) or is_salutation(frame[k].text)
         if opener or (k >= 2 and byline_kind(frame[k - 1].text) in ("name", "org")):
             return k
     return 0
@@ -285,7 +287,7 @@ def find_tail_block(frame: list[Line], W: float, start: int, next_starts_unit: b
             body = e
     rest = run[body:]
     if body and len(rest) == 1 and byline_kind(rest[0].text) in ("name", "affil") and \
-            (body == 1 or not _full_line(run[body - 1], W)):
+            (body == 1 or not _full_line(run[body - 1], W)) and not _NUMBERED.match(run[body - 1].text):
         body -= 1
     return j + body
 
@@ -551,7 +553,7 @@ class _Segmenter:
             return True
         first = fr[0]
         return bool(first.vertical or roster_start(fr) == 0 or find_head_block(fr, frame_width(fr))
-                    or is_salutation(first.text) or _DATELINE.match(first.text))
+                    or is_salutation(first.text) or _DATELINE.match(despace(first.text)))
 
     def _text_frame(self, fr: list[Line], W: float, nxt: list[Line] | None = None) -> list[object]:
         """A frame of text -> title blocks and runs of body lines.
