@@ -220,13 +220,14 @@ def read_roster(lines: list[Line], log: Findings, repeated: set[str], group: str
         for b in heads[:-1]:
             log.ornament([b], "banner above the group's name on the roster page: page decoration, not content",
                          rule="roster_banner")
-    # a wrapped affiliation ran to the width of the affiliation column: compare the
-    # printed affiliations (the names before them take different widths)
+    # a wrapped affiliation ran to the width of the roster (whole lines), or of the
+    # affiliation column (the names before them take different widths)
     def printed_width(l: Line) -> float:
         p = parse_roster_line(l.text)
         return display_width(p[2]) if p else l.width
 
     widest = max((printed_width(l) for l in lines[k:] if not l.vertical), default=0.0)
+    widest_line = max((l.width for l in lines[k:] if not l.vertical), default=0.0)
     people: list[Honouree] = []
     leftover: list[Line] = []
     prev: Line | None = None
@@ -243,7 +244,7 @@ def read_roster(lines: list[Line], log: Findings, repeated: set[str], group: str
             i += 1
             continue
         h = people[-1] if people else None
-        full = prev is not None and printed_width(prev) >= widest - 1.5
+        full = prev is not None and (printed_width(prev) >= widest - 1.5 or prev.width >= widest_line - 1.5)
         wrapped = h is not None and prev is not None and (
             h.printed.endswith(("、", "，", ",", "和", "及", "兼")) or
             full and " " not in l.text and despace(l.text) not in repeated and not _SENTENCE_PUNCT.search(l.text))

@@ -32,6 +32,7 @@ from .clean import (_NUMBERED, Change, Line, Paragraph, clean_paragraphs, despac
 from ..content import UnitMeta
 from .corrections import Corrections
 from .masthead import IssueMeta, meta_changes, read_masthead
+from .names import starts_with_surname
 from .people import (Findings, Honouree, Ornament, Roster, continues_roster, parse_roster_line,  # noqa: F401
                      read_roster, read_testimonials, repeated_lines, roster_start, signature_at, split_annotation,
                      split_post)
@@ -278,6 +279,10 @@ def find_tail_block(frame: list[Line], W: float, start: int, next_starts_unit: b
         return j
     run = frame[j:]
     W = _local_width(frame[start:j], W)
+    # a source credit ends its text: what follows it in the frame is a title block
+    credit = next((k for k, l in enumerate(run) if byline_kind(l.text) == "credit"), None)
+    if credit is not None:
+        run = run[:credit]
     body = 0
     for k, l in enumerate(run):
         if _first_line(l, W):
@@ -286,7 +291,8 @@ def find_tail_block(frame: list[Line], W: float, start: int, next_starts_unit: b
                 e += 1
             body = e
     rest = run[body:]
-    if body and len(rest) == 1 and byline_kind(rest[0].text) in ("name", "affil") and \
+    if body and len(rest) == 1 and (byline_kind(rest[0].text) == "affil" or byline_kind(rest[0].text) == "name" and
+                                    (rest[0].gap or starts_with_surname(rest[0].text))) and \
             (body == 1 or not _full_line(run[body - 1], W)) and not _NUMBERED.match(run[body - 1].text):
         body -= 1
     return j + body
@@ -314,7 +320,16 @@ def _tail_by_clusters(frame: list[Line], W: float, start: int, j: int) -> int:
     if not core:
         return n
     used = sum(len(c) for c in core)
+    # the unfinished sentence may run on in full lines up to the block
+    Wl = _local_width(frame[start:j], W)
+    first = core[0]
+    lead = 0
+    while lead < len(first) - 1 and _full_line(first[lead], Wl) and not byline_kind(first[lead].text):
+        lead += 1
+    used -= lead
     k = len(cand) - len(core)
+    if lead:
+        return n - used
     stop_line = frame[j - 1] if j > start else None
     if stop_line is None or ends_sentence(stop_line.text):
         # a sentence ended before the block: kickers, sub-titles and vertical
@@ -347,9 +362,12 @@ def parse_title_group(lines: list[Line]) -> TitleInfo:
         if byline_kind(l.text) == "credit" and len(rest) > 1:
             info.credit = l.text.strip("（）() ")
             rest.remove(l)
-    # byline: the last line
+    # byline: the last line (a short last line right under the title without a
+    # blank line may be the title's wrapped end: a name then needs a family name)
     if rest:
         kind = byline_kind(rest[-1].text)
+        if kind == "name" and len(rest) > 1 and not rest[-1].gap and not starts_with_surname(rest[-1].text):
+            kind = ""
         if kind and (len(rest) > 1 or kind in ("credit", "affil")):
             b = rest.pop().text
             if kind == "affil":
@@ -547,12 +565,14 @@ class _Segmenter:
     def _opens_unit(self, fr: list[Line] | None) -> bool:
         """The frame visibly starts a unit of its own, so no sentence of the
         frame before goes on in it: the end of the text, a vertical title, a
-        roster, a title block at its head, a salutation (``同志们：``) or a
-        dateline (``11月25日，``) on its first line."""
+        roster, a title block at its head, a photo caption (one line that ends
+        no sentence), a salutation (``同志们：``) or a dateline (``11月25日，``)
+        on its first line."""
         if not fr:
             return True
         first = fr[0]
-        return bool(first.vertical or roster_start(fr) == 0 or find_head_block(fr, frame_width(fr))
+        caption = len(fr) == 1 and not ends_sentence(first.text)
+        return bool(first.vertical or roster_start(fr) == 0 or find_head_block(fr, frame_width(fr)) or caption
                     or is_salutation(first.text) or _DATELINE.match(despace(first.text)))
 
     def _text_frame(self, fr: list[Line], W: float, nxt: list[Line] | None = None) -> list[object]:
