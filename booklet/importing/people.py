@@ -23,6 +23,7 @@ are never testimonial text, names or posts: they are kept apart as
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -247,7 +248,7 @@ def read_roster(lines: list[Line], log: Findings, repeated: set[str], group: str
         full = prev is not None and (printed_width(prev) >= widest - 1.5 or prev.width >= widest_line - 1.5)
         wrapped = h is not None and prev is not None and (
             h.printed.endswith(("、", "，", ",", "和", "及", "兼")) or
-            full and " " not in l.text and despace(l.text) not in repeated and not _SENTENCE_PUNCT.search(l.text))
+            full and " " not in l.text and not _SENTENCE_PUNCT.search(l.text))
         if wrapped:
             h.printed += l.text   # type: ignore[union-attr]
             h.source_lines = (h.source_lines[0], l.last)   # type: ignore[union-attr]
@@ -424,8 +425,9 @@ def _split_bodies(paras: list[Paragraph], n: int) -> tuple[list[list[Paragraph]]
         s = 1.0
         if b.starts_frame:
             s += 3
-        wa = statistics.median(l.width for l in a.lines) if len(a.lines) > 1 else 0
-        wb = statistics.median(l.width for l in b.lines) if len(b.lines) > 1 else 0
+        # the column of each: its widest line but the last (which may be short)
+        wa = max(l.width for l in a.lines[:-1]) if len(a.lines) > 1 else 0
+        wb = max(l.width for l in b.lines[:-1]) if len(b.lines) > 1 else 0
         if wa and wb and abs(wa - wb) >= 1.5:
             s += 2
         strength.append((s, k))
@@ -433,6 +435,19 @@ def _split_bodies(paras: list[Paragraph], n: int) -> tuple[list[list[Paragraph]]
     chosen, rest = ranked[:n - 1], ranked[n - 1:]
     clear = not rest or chosen[-1][0] > rest[0][0]
     cuts = sorted(k for _, k in chosen)
+    if not clear:
+        # the layout does not say: among the cuts it allows, the one that makes the
+        # testimonials of a page most alike in length (they share the page)
+        sure = [k for s, k in chosen if s > chosen[-1][0]]
+        tied = [k for s, k in strength if s == chosen[-1][0]]
+        sizes = [len(p.text) for p in paras]
+
+        def spread(cs: tuple[int, ...]) -> float:
+            bounds = [0, *sorted(cs), len(paras)]
+            lengths = [sum(sizes[a:b]) for a, b in zip(bounds, bounds[1:])]
+            return max(lengths) - min(lengths)
+        best = min(itertools.combinations(tied, n - 1 - len(sure)), key=lambda c: spread(tuple(sure) + c))
+        cuts = sorted(sure + list(best))
     groups, start = [], 0
     for c in cuts + [len(paras)]:
         groups.append(paras[start:c])

@@ -291,6 +291,8 @@ def find_tail_block(frame: list[Line], W: float, start: int, next_starts_unit: b
                 e += 1
             body = e
     rest = run[body:]
+    if body and _NUMBERED.match(run[body - 1].text) and len(rest) == 1 and not _first_line(rest[0], W):
+        return j + len(run)         # a numbered heading wrapped onto a short line
     if body and len(rest) == 1 and (byline_kind(rest[0].text) == "affil" or byline_kind(rest[0].text) == "name" and
                                     (rest[0].gap or starts_with_surname(rest[0].text))) and \
             (body == 1 or not _full_line(run[body - 1], W)) and not _NUMBERED.match(run[body - 1].text):
@@ -391,6 +393,8 @@ def parse_title_group(lines: list[Line]) -> TitleInfo:
     # news style: kicker / title / subtitle, each on its own
     if not info.subtitle and len(cl) >= 2 and len(cl[-1]) == 1 and cl[-1][0].width < 0.6 * max(l.width for c in cl[:-1] for l in c):
         info.subtitle = cl.pop()[0].text
+    if not info.subtitle and len(cl) == 2 and len(cl[0]) > len(cl[1]):
+        info.subtitle = "".join(l.text for l in cl.pop())     # the title, set larger, takes more lines
     if len(cl) >= 2:
         info.note = " ".join(l.text for l in cl[0])
         cl = cl[1:]
