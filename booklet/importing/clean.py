@@ -563,6 +563,10 @@ def paragraph_breaks(lines: list[Line], force: dict[int, bool] | None = None) ->
                     brk = i + 2 < n and not lines[i + 2].lead   # a heading starts
                 elif nb <= ref / 3:
                     brk = True  # a one-line paragraph (同志们！)
+            elif not b.lead and not first and wa <= ref - 1.5 and wa <= widths[i - 1] - 1.5 and ref - 3 <= nb <= ref - 1.5 \
+                    and i + 2 < n \
+                    and not lines[i + 2].lead and widths[i + 2] >= nb + 1.5 and not ends_sentence(lines[i + 1].text):
+                brk = True      # a short last line, then an indented line before a full one: a new paragraph
         elif not b.lead:
             wb = starts[i + 1]
             if first:
@@ -583,8 +587,10 @@ def paragraph_breaks(lines: list[Line], force: dict[int, bool] | None = None) ->
                     # a heading among short paragraphs: the full lines are further away;
                     # a numbered heading may be as wide as an indented first line
                     col = _column_width(lines, widths, i, 6)
-                    room = 1.5 if _NUMBERED.match(a.text) else 4.5
-                    brk = wa <= col - room - slack and col - 3 <= wb <= col - 1.5 and after_next >= wb + 1.5
+                    if _NUMBERED.match(a.text):
+                        brk = wa <= col - 1.5 - slack and col - 3 <= wb <= col - 1 and after_next >= wb + 0.5
+                    else:
+                        brk = wa <= col - 4.5 - slack and col - 3 <= wb <= col - 1.5 and after_next >= wb + 1.5
             else:
                 brk = wa <= widths[i - 1] - 3 and wa <= wb - 3
         elif not first and i - start == 1 and wa <= widths[i - 1] - 3 and _NUMBERED.match(lines[start].text) \
