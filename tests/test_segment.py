@@ -328,3 +328,19 @@ def test_groups_banners_ornaments_and_testimonials_in_pairs_and_triples():
     assert "立德树人" not in everything and "奉献教育" not in everything
     # pages whose layout shows where each testimonial ends are not flagged
     assert not [c for c in doc.review if c.rule in ("pair_testimonial", "missing_testimonial")]
+
+
+def test_a_page_whose_layout_does_not_show_where_each_testimonial_ends_is_flagged_and_still_built():
+    # two testimonials in one column, the first ending on a full line: one paragraph to the eye
+    first, second = "我们班组常年坚守在生产一线，大家拧成一股绳。", "我会继续带好徒弟，让技术一代一代传下去，为企业发展多作贡献。"
+    rows = [f"{n}{a} {f}{p}" for n, a, f, p in NURSES]
+    raw = (vertical("最美护士") + "\n\n" + "\n\n".join(rows) + "\n"
+           + " " + col(first + second, 12, blank=False) + "\n\n" + col(NURSE_WORDS[2], 12) + "\n\n"
+           + "".join(_signature(p) + "\n" for p in NURSES))
+    doc = run(raw)
+    people = {h.name: h for h in doc.honourees}
+    assert [people[n].testimonial for n in ("赵敏", "孙立新", "格桑卓玛")] == [[first], [second], [NURSE_WORDS[2]]]
+    flagged = [c for c in doc.review if c.rule == "pair_testimonial"]
+    assert {c.after for c in flagged} == {"赵敏", "孙立新", "格桑卓玛"}
+    assert all("check where each testimonial ends" in c.note for c in flagged)
+    assert [u.kind for u in doc.units] == ["roster", "testimonials"]

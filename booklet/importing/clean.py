@@ -271,7 +271,7 @@ def _vertical_pieces(run: list[Line]) -> list[list[Line]]:
     line separates two blocks only when the run also has lines without a
     blank between them (otherwise blank lines are just the extractor's line
     spacing) and both sides hold three characters or more: ``编者⏎⏎按`` is
-    one title, ``当好主人翁⏎⏎全国优秀教师`` two.
+    one title, ``学习先进⏎⏎优秀教师`` two.
     """
     pieces: list[list[Line]] = [[]]
     for l in run:

@@ -92,15 +92,17 @@ def guess_meta(meta: IssueMeta | None, units: list, groups: list[str], lines: li
     return meta
 
 
-def meta_changes(meta: IssueMeta) -> list[Change]:
+def meta_changes(meta: IssueMeta, printed: bool = True, guessed: bool = True) -> list[Change]:
     """Report entries: what the masthead printed, and every guess (uncertain)."""
     out = []
     for key in KEYS:
         value = getattr(meta, key)
         if key in meta.guessed:
+            if not guessed:
+                continue
             out.append(Change("issue_meta", 0, "", f"{key}: {value}" if value else f"{key}: (empty)", uncertain=True,
                               note=f"{meta.guessed[key]}; set it in booklet.yaml"))
-        elif value:
+        elif value and printed:
             out.append(Change("masthead", meta.lines.get(key, 0), value, f"{key}: {value}",
                               note="printed on the masthead"))
     return out

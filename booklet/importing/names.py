@@ -1,7 +1,7 @@
 """Chinese personal names, for telling a byline from the tail of a wrapped title.
 
 A title wrapped over two lines can end in a short line (``…优秀共产党员和最`` /
-``美职工``) that looks like a name under a title (``在…大会上的讲话`` / ``习近平``).
+``美职工``) that looks like a name under a title (``在…大会上的讲话`` / ``张建华``).
 Where no blank line sets the short line apart, the import takes it for a
 name only when it starts with a family name: the single and compound
 surnames of the 百家姓 and the common ones it lacks. Names of people whose
