@@ -733,6 +733,8 @@ class Layout:
             title = vertical_title(u.title, rng, gap_inside=rng.random() < 0.5)
         else:
             title = self.title_rows(u, max(10, cols - rng.randint(4, 10)))
+            if rng.random() < 0.2:
+                faux_bold([r for r in title if "byline" not in r.tags], rng)     # a bold title, emitted twice
         if where == "cut" and len(body) >= 8:
             first, rest = title_cuts_body(body, title, rng)
             self.new_frame(first)
@@ -766,9 +768,13 @@ class Layout:
             i += n
             cols = rng.randint(10, 16)
             bold = rng.random() < 0.35
-            grouped = n > 1 and rng.random() < 0.6
+            # grouped only when each body is one paragraph: with more, nothing on the
+            # page (nor in print) shows where one person's text ends and the next begins
+            grouped = n > 1 and all(len(p.testimonial) == 1 for p in page) and rng.random() < 0.6
             bodies = []
             for p in page:
+                if rng.random() < 0.5:
+                    cols = rng.randint(10, 16)      # each testimonial its own box
                 rows = []
                 for para in p.testimonial:
                     rows += hard_wrap(para, cols, rng, indent=2)
@@ -779,6 +785,8 @@ class Layout:
                     faux_bold(rows, rng)
                 elif len(rows) > 3 and rng.random() < 0.3:
                     letterspaced(rows[rng.randint(0, len(rows) - 2)])
+                if rng.random() < 0.3:
+                    rows[-1].tight = True          # the name follows without a blank line
                 bodies.append(rows)
             sig_cols = rng.randint(12, 40)
             sigs = [signature(p, sig_cols, rng) for p in page]
