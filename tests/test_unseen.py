@@ -428,3 +428,14 @@ def test_import_fidelity(issue, tmp_path):
     no ornament in any field, every unit of the right kind with its title."""
     f = fid.measure(issue, workdir=tmp_path)
     assert not f.failures, "\n".join(f.failures + ["problems:"] + f.problems)
+
+
+def test_scripts_run_as_scripts():
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, str(ROOT / "tests" / "unseen" / "generate.py"), "sanba", "--seed", "1"],
+                         capture_output=True, text=True, check=True).stdout
+    assert out == gen.generate("sanba", 1).text
+    res = subprocess.run([sys.executable, str(ROOT / "tests" / "unseen" / "fidelity.py"), "sanba", "-v"],
+                         capture_output=True, text=True)
+    assert res.returncode in (0, 1) and "sentences" in res.stdout and "sanba" in res.stdout, res.stderr

@@ -654,6 +654,7 @@ class Layout:
             "ornament_position": o.get("position") or rng.choice(["before_names", "after_names", "page_top"]),
         }
         self.ornaments_done = False
+        self.last_cols = 0
 
     # -------------------------------------------------- helpers
     def new_frame(self, rows: list[Row], spacing: str | None = None, page_break: bool = True) -> Frame:
@@ -720,8 +721,13 @@ class Layout:
     # -------------------------------------------------- units
     def text_unit(self, u: UnitSpec) -> None:
         rng = self.rng
-        cols = {"news": rng.randint(18, 38), "speech": rng.randint(18, 26), "article": rng.randint(20, 27),
-                "editors-note": rng.randint(20, 26)}[u.kind]
+        lo, hi = {"news": (18, 38), "speech": (18, 26), "article": (20, 27), "editors-note": (20, 26)}[u.kind]
+        # the next unit is set in another text box: its column differs from the last one's
+        # (the one thing that tells two untitled frames of different units apart)
+        last = self.last_cols
+        choices = [c for c in range(lo, hi + 1) if not last or abs(c - last) >= max(3, 0.15 * max(c, last))]
+        cols = rng.choice(choices or list(range(lo, hi + 1)))
+        self.last_cols = cols
         split_date = u.layout.get("dateline", rng.choice(["split", "split", "whole"])) == "split"
         body = self.body_rows(u.paragraphs, cols, dateline=u.kind == "news" and split_date)
         if u.credit:
