@@ -20,9 +20,9 @@ each looks like in the seed, by seed line):
                       the first line of a paragraph two ems short (the indent dropped):
                       ``今天，我们隆重召开大会，表彰全国劳动模范和先进`` / ``工作者，激励全党…`` (27–29)
 ``blank_lines``       a blank line after every line of a text frame (most of the seed),
-                      none in others (testimonial pages 2275–2330)
+                      none in others (a testimonial page, 2331–2345)
 ``frame_lead``        a new text frame (page, column, box) starts with leading whitespace:
-                      `` 经济实力、科技实力、综合国力跃上新的大台阶`` (77)
+                      `` 经济实力、科技实力、综合国力跃上新的大台阶`` (99)
 ``faux_bold``         faux-bold runs emitted twice, punctuation runs apart:
                       ``““社会主义是干出来的社会主义是干出来的，，新时新时`` (2017)
 ``vertical_title``    a title printed one character per line, sometimes with a blank
@@ -37,31 +37,31 @@ each looks like in the seed, by seed line):
                       ``当好主人翁`` / ``致敬`` / ``劳模`` / ``建功新时代`` (1958–1963),
                       once or on every testimonial page, before or after the names
 ``title_after_body``  a headline/title block printed after its body at the end of a frame:
-                      ``弘扬劳模精神 激发工作动力`` / ``省总经济部`` after the text (3029)
+                      ``弘扬劳模精神 激发工作动力`` / ``省总经济部`` after the text (2954–2955)
 ``title_cuts_body``   the title block sits at the end of the first frame while the
                       sentence goes on in the next: ``…经过长期奋斗，我国`` /
                       ``在全国劳动模范和先进工作者表彰大会上的讲话`` / ``习近平`` /
-                      `` 经济实力、科技实力…`` (73–77)
+                      `` 经济实力、科技实力…`` (95–99)
 ``byline``            ``affiliation NAME`` or a name alone under a title:
                       ``省委常委、省总工会主席 马吉孝`` (1240)
 ``split_number``      a number wrapped away from what it counts, no blank line between:
                       ``…讲得都很好。参加 11`` / ``月24日全国劳动模范…`` (1205); at the start of
                       a news item the digits stand alone on the first line: `` 11`` / ``月24日，…``
 ``digit_space``       spaces the extractor put beside digits: ``从 2021年开始`` (105),
-                      ``很荣幸被评为 2020 年全``
+                      ``很荣幸被评为 2020 年全`` (2111)
 ``letterspaced``      a justified short line emitted with spaces between the characters:
-                      ``为 行 动为 行 动 ，，听 党 话`` (2819)
+                      ``为 行 动为 行 动 ，，听 党 话`` (2531)
 ``padded_name``       a two-character name padded to three in the roster: ``宗 冰 亚洲硅业…`` (1879)
-``annotation``        gender/ethnicity after the name: ``岳 虹（女，藏族） 中国农业银行…`` (1895),
+``annotation``        gender/ethnicity after the name: ``岳 虹（女，藏族） 中国农业银行…`` (1893),
                       sometimes without the space after it: ``切阳什姐（女，藏族）青海省…`` (2621)
 ``roster_wrap``       a roster line wrapped onto a second line: ``赵新录 三江源…可可西里管理处`` /
                       ``索南达杰保护站站长`` (2613–2615)
 ``testimonial_single``  a testimonial followed by the honouree's name and affiliation/post
                       lines: ``…慧和力量。`` / ``宗冰`` / ``亚洲硅业（青海）股份有限公司总工程师`` (1956–1967)
 ``testimonial_grouped`` two or three testimonials on a page followed by their names in
-                      order: ``…`` / ``芦彪`` / ``黄河电力…副总经理`` / ``王树栋`` / ``中国移动…`` (2286–2292)
+                      order: ``…`` / ``芦彪`` / ``黄河电力…副总经理`` / ``王树栋`` / ``中国移动…`` (2265–2273)
 ``signature_wrap``    the affiliation/post under a testimonial wrapped over two lines:
-                      ``青海省物产集团有限公司党委书记、`` / ``董事长`` (2372–2374)
+                      ``青海省物产集团有限公司党委书记、`` / ``董事长`` (2376–2380)
 ``photo_caption``     a frame of one short line: `` 青海省参加表彰大会的全国劳动模范和先进工作者合影`` (22)
 ``credit``            a source credit at the end of a news item: ``（省总办公室）`` (1440)
 ``masthead``          (not in the seed, which starts on its first page of text) a cover frame
