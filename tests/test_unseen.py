@@ -58,7 +58,7 @@ def test_there_are_three_issues_that_differ():
         assert 1 <= len(names) <= 3 and not {"全国劳动模范", "全国先进工作者"} & set(names)
         group_sets.append(tuple(names))
         assert not {p["name"] for p in seed_people} & {p.name for p in issue.people()}
-        assert 4 <= len(issue.units) <= 12
+        assert 4 <= len(issue.units) <= 12, issue.name
         for text in issue.texts():
             for s in fid.sentences(text):
                 assert len(s) < 16 or s not in seed_raw, f"{issue.name}: copied from the seed: {s}"
@@ -68,7 +68,8 @@ def test_there_are_three_issues_that_differ():
     sizes = sorted(len(g.people) for i in issues for g in i.groups)
     assert sizes[0] <= 6 and sizes[-1] >= 40                    # short and long rosters
     assert any(not u.byline_author for i in issues for u in i.units if u.kind == "news")   # no byline
-    assert {1, 2, 3} <= {n for i in issues for n in i.per_page}
+    assert {1, 2, 3} <= {n for i in issues for n in i.per_page + [m for g in i.groups for m in g.per_page]}
+    assert {1, 2, 3} <= {len(i.groups) for i in issues}
 
 
 def test_generator_is_deterministic_and_varies():

@@ -114,6 +114,7 @@ class Person:
 class Group:
     name: str
     people: list[Person]
+    per_page: list[int] = field(default_factory=list)    # testimonials a page (the issue's by default)
 
 
 @dataclass
@@ -199,7 +200,7 @@ def load_issue(path: Path | str) -> Issue:
             people.append(Person(name=p["name"], affiliation=p["affiliation"], post=p.get("post") or "",
                                  gender=p.get("gender") or "", ethnicity=p.get("ethnicity") or "",
                                  testimonial=_paras(p.get("testimonial"), where)))
-        groups.append(Group(g["name"], people))
+        groups.append(Group(g["name"], people, list(g.get("per_page") or [])))
     units = []
     for ui, u in enumerate(data.get("units") or []):
         where = f"{path.name}: units[{ui}]"
@@ -766,10 +767,11 @@ class Layout:
 
     def testimonials(self, u: UnitSpec) -> None:
         rng = self.rng
-        people = [p for p in self.issue.group(u.group).people if p.testimonial]
+        group = self.issue.group(u.group)
+        people = [p for p in group.people if p.testimonial]
         i = 0
         while i < len(people):
-            n = min(rng.choice(self.issue.per_page), len(people) - i)
+            n = min(rng.choice(group.per_page or self.issue.per_page), len(people) - i)
             page = people[i:i + n]
             i += n
             cols = rng.randint(10, 16)
