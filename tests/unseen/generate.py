@@ -445,8 +445,8 @@ def faux_bold(rows: list[Row], rng: random.Random) -> list[Row]:
     sometimes inside a run of Han (a font switch, a drop capital)."""
     for row in rows:
         text = row.text.replace(" ", "")
+        # a Latin word or number | a run of letters/ideographs | a run of punctuation
         runs = [m.group(0) for m in re.finditer(r"(?:[0-9A-Za-z.%]+)|(?:[^\W\d_]+)|(?:[\W_]+)", text)]
-        # [^\W\d_] is a letter or ideograph, [\W_] punctuation; split them once more by class
         out = []
         for r in runs:
             sub = [r]
@@ -457,11 +457,6 @@ def faux_bold(rows: list[Row], rng: random.Random) -> list[Row]:
         row.text = "".join(out)
         row.tags.add("faux_bold")
     return rows
-
-
-def _runs_ok(text: str) -> bool:
-    return all(len({char_class(c) for c in r}) == 1
-               for r in re.findall(r"(?:[0-9A-Za-z.%]+)|(?:[^\W\d_]+)|(?:[\W_]+)", text))
 
 
 @family("vertical_title", "编 / 者 / (blank) / 按 ; 全 / 国 / 劳 / 动 / 模 / 范")
@@ -480,6 +475,8 @@ def vertical_title(text: str, rng: random.Random, gap_inside: bool = False) -> l
 
 @family("stacked_vertical", "a vertical banner, a blank line, the group's name vertical")
 def stacked_vertical(banner: str, name: str, rng: random.Random) -> list[Row]:
+    """A slogan banner and the group's name, both vertical, one after the other:
+    only a blank line tells them apart (the name is the one the roster follows)."""
     rows = vertical_title(banner, rng) + vertical_title(name, rng)
     for r in rows:
         r.tags.add("stacked_vertical")
@@ -488,17 +485,22 @@ def stacked_vertical(banner: str, name: str, rng: random.Random) -> list[Row]:
 
 @family("folio", "09 (alone, blank lines around)")
 def folio(page: int, rng: random.Random) -> str:
+    """A page number, zero-padded as the seed prints it or not; the renderer sets
+    it alone with blank lines around, before the page's first frame."""
     return f"{page:02d}" if rng.random() < 0.6 else str(page)
 
 
 @family("year_ornament", " 1950—2020")
 def year_ornament(issue: Issue) -> list[Row]:
+    """The issue's year-range ornament (an anniversary): no content, never a field."""
     years = issue.ornaments.get("years")
     return [Row(str(years), {"year_ornament"}, loose=True)] if years else []
 
 
 @family("slogan_ornament", "当好主人翁 / 致敬 / 劳模 / 建功新时代")
 def slogan_ornament(issue: Issue, rng: random.Random) -> list[Row]:
+    """The issue's slogan, one short piece a line (sometimes two pieces without a
+    blank line between, like 致敬 / 劳模 in the seed)."""
     pieces = [str(s) for s in issue.ornaments.get("slogan") or []]
     rows = []
     for k, s in enumerate(pieces):
@@ -508,21 +510,26 @@ def slogan_ornament(issue: Issue, rng: random.Random) -> list[Row]:
 
 @family("photo_caption", " 青海省参加表彰大会的全国劳动模范和先进工作者合影")
 def photo_caption(text: str) -> Frame:
+    """A caption is a text frame of its own: one short line without a sentence end."""
     return Frame([Row(text, {"photo_caption"})])
 
 
 @family("credit", "（省总办公室）")
 def credit(text: str) -> Row:
+    """The source of a news item in parentheses, the last line of its body."""
     return Row(f"（{text}）", {"credit"}, loose=True)
 
 
 @family("byline", "省委常委、省总工会主席 马吉孝")
 def byline(author: str, affiliation: str) -> Row:
+    """Under a title: the author's position and name separated by a space, or the name alone."""
     return Row(f"{affiliation} {author}" if affiliation else author, {"byline"}, loose=True)
 
 
 @family("masthead", " 职工之友 / 2023年第3期 / 巾帼建功新时代 / 2023年3月")
 def masthead(issue: Issue, rng: random.Random) -> Frame:
+    """The cover: publisher, issue number, title, subtitle and date, each on its own
+    line, in one of two orders."""
     m = issue.meta
     order = ["publisher", "issue", "title", "subtitle", "date"]
     if rng.random() < 0.5:
