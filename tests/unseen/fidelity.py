@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
