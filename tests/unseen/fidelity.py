@@ -194,6 +194,17 @@ def _overlap(a: list[str], b: list[str]) -> int:
     return sum((Counter(a) & Counter(b)).values())
 
 
+def _diff(want: list[str], got: list[str]) -> str:
+    """Where an imported testimonial differs from the clean one, in a few words."""
+    if not got:
+        return "missing"
+    a, b = "\n".join(want), "\n".join(got)
+    if a.replace("\n", "") == b.replace("\n", ""):
+        return f"paragraphs split differently ({len(got)} instead of {len(want)})"
+    k = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return f"differs at {a[max(0, k - 8):k + 8]!r}: got {b[max(0, k - 8):k + 8]!r}"
+
+
 def compare(issue: gen.Issue, imp: Imported, seed: int = 0) -> Fidelity:
     fid = Fidelity(issue.name, seed, review=list(imp.review))
     used: dict[int, str] = {}          # imported unit index -> which clean unit took it
@@ -317,8 +328,7 @@ def compare(issue: gen.Issue, imp: Imported, seed: int = 0) -> Fidelity:
                 if person.testimonial:
                     fid.testimonials_exact += 1
             else:
-                fid.problems.append(f"{person.name}: testimonial "
-                                    + (f"{got[0][:20]!r}…" if got else "missing"))
+                fid.problems.append(f"{person.name}: testimonial {_diff(person.testimonial, got)}")
             fid.sentences_exact += _overlap(want, [s for t in got for s in sentences(t)])
 
     # ---- ornaments

@@ -384,6 +384,16 @@ def hard_wrap(text: str, cols: int, rng: random.Random, indent: int = 2, tag: st
         rows.append(row)
         cur, w, cap, split_after = [], 0.0, cols, False
     if cur:
+        # no lone character on the last line (clreq): the typesetter pulls one down
+        prev = rows[-1].text if rows else ""
+        if rows and sum(1 for a in cur if a[0] not in NO_START) < 2 and not rows[-1].tight:
+            pieces = atoms(prev)
+            k = len(pieces) - 1
+            while k > 0 and (pieces[k][0] in NO_START or pieces[k - 1] in NO_END):
+                k -= 1
+            if k > 0:
+                rows[-1].text = "".join(pieces[:k])
+                cur = pieces[k:] + cur
         rows.append(Row("".join(cur), {tag}))
     if len(rows) == 1:
         rows[0].tags.discard(tag)
@@ -540,9 +550,11 @@ def masthead(issue: Issue, rng: random.Random) -> Frame:
 
 @family("title_after_body", "弘扬劳模精神 激发工作动力 / 省总经济部 after the article's first page")
 def title_after_body(first_page: list[Row], title: list[Row]) -> list[Row]:
-    """The title block printed after the body of the unit's first frame."""
+    """The title block printed after the body of the unit's first frame (a text
+    box of its own: a blank line before it, as in the seed)."""
     for r in title:
         r.tags.add("title_after_body")
+    first_page[-1].loose = True
     return first_page + title
 
 
@@ -555,6 +567,7 @@ def title_cuts_body(body: list[Row], title: list[Row], rng: random.Random) -> tu
     k = rng.choice(cands) if cands else max(1, lo)
     for r in title:
         r.tags.add("title_cuts_body")
+    body[k - 1].loose = True          # the block is a box of its own: a blank line before it
     return body[:k] + title, body[k:]
 
 
@@ -583,6 +596,8 @@ def testimonial_single(bodies: list[list[Row]], sigs: list[list[Row]]) -> tuple[
 @family("testimonial_grouped", "two or three bodies, then 芦彪 / 黄河电力… / 王树栋 / 中国移动…")
 def testimonial_grouped(bodies: list[list[Row]], sigs: list[list[Row]]) -> tuple[list[Row], int]:
     """Two or three testimonials, then their names and affiliations in the same order."""
+    for b in bodies[:-1]:
+        b[-1].loose = True            # each testimonial is a box: a blank line between boxes (seed 2350–2352)
     rows = [r for b in bodies for r in b]
     first = len(rows)
     for s in sigs:
@@ -623,8 +638,9 @@ def roster_rows(p: Person, cols: int, rng: random.Random) -> list[Row]:
         if p.printed[k - 1] in "、，":
             cut = k
             break
+    cut = min(cut, len(p.printed) - 2)         # never one character alone on the second line
     first, rest = p.printed[:cut], p.printed[cut:]
-    if not rest:
+    if not rest or cut < 2:
         return [Row(line, tags)]
     return [Row(head + sep + first, tags), Row(rest, {"roster_wrap"})]
 
@@ -708,7 +724,13 @@ class Layout:
         return rows
 
     def _block(self, text: str, cols: int) -> list[Row]:
-        rows = hard_wrap(text, max(cols, 8), self.rng, indent=0, tag="title_wrap", split_numbers=False)
+        """A title group: lines balanced as a typesetter breaks a headline (never a
+        stray character or two on the last line), no blank lines between them."""
+        cols = max(cols, 8)
+        lines = -(-int(width(text)) // cols)
+        if lines > 1:
+            cols = -(-int(width(text)) // lines) + 1
+        rows = hard_wrap(text, cols, self.rng, indent=0, tag="title_wrap", split_numbers=False)
         for r in rows:
             r.tight = True
         rows[-1].tight = False
@@ -810,8 +832,10 @@ class Layout:
             if orn:
                 pos = self.choices["ornament_position"]
                 if pos == "before_names":
+                    rows[first_sig - 1].loose = True
                     rows = rows[:first_sig] + orn + rows[first_sig:]
                 elif pos == "after_names":
+                    rows[-1].loose = True
                     rows = rows + orn
                 else:
                     rows = orn + rows
