@@ -346,6 +346,8 @@ def ideal_import(raw: gen.Raw) -> fid.Imported:
             meta["group"] = u.group
             if u.kind == "roster":
                 meta["title"] = u.group
+                if u.banner:
+                    meta["section"] = u.banner
             blocks = []
         elif u.kind == "caption":
             blocks = [("figure", u.text)]

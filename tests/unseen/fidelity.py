@@ -21,7 +21,8 @@ YAML:
 * **units** — each clean unit matched by its own imported unit of the right
   kind with its title (text units: by the sentences they share; rosters and
   testimonial pages: by group; captions: by text), and no imported unit left
-  over. Target: all, no extras. Bylines, subtitles and dates are reported.
+  over. Target: all, no extras. Bylines, and a roster's banner as its
+  section, are reported.
 * **uncertain** — the decisions the import report flags for review.
 
 Run as a script for a fidelity table per issue::
@@ -274,6 +275,9 @@ def compare(issue: gen.Issue, imp: Imported, seed: int = 0) -> Fidelity:
             take(ks[0], label)
             fid.units_kind_ok += 1
             if u.kind == "roster":
+                if u.banner and imp.units[ks[0]].field("section") != u.banner:
+                    fid.problems.append(f"{label}: banner {u.banner!r} not its section "
+                                        f"({imp.units[ks[0]].field('section')!r}) [reported, not a target]")
                 fid.titles_total += 1
                 if imp.units[ks[0]].field("title") in ("", u.group):
                     fid.titles_ok += 1
