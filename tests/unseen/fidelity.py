@@ -21,7 +21,8 @@ YAML:
 * **units** — each clean unit matched by its own imported unit of the right
   kind with its title (text units: by the sentences they share; rosters and
   testimonial pages: by group; captions: by text), and no imported unit left
-  over. Target: all, no extras. Bylines, subtitles and dates are reported.
+  over. Target: all, no extras. Bylines, and a roster's banner as its
+  section, are reported.
 * **uncertain** — the decisions the import report flags for review.
 
 Run as a script for a fidelity table per issue::
@@ -34,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -195,6 +195,17 @@ def _overlap(a: list[str], b: list[str]) -> int:
     return sum((Counter(a) & Counter(b)).values())
 
 
+def _diff(want: list[str], got: list[str]) -> str:
+    """Where an imported testimonial differs from the clean one, in a few words."""
+    if not got:
+        return "missing"
+    a, b = "\n".join(want), "\n".join(got)
+    if a.replace("\n", "") == b.replace("\n", ""):
+        return f"paragraphs split differently ({len(got)} instead of {len(want)})"
+    k = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return f"differs at {a[max(0, k - 8):k + 8]!r}: got {b[max(0, k - 8):k + 8]!r}"
+
+
 def compare(issue: gen.Issue, imp: Imported, seed: int = 0) -> Fidelity:
     fid = Fidelity(issue.name, seed, review=list(imp.review))
     used: dict[int, str] = {}          # imported unit index -> which clean unit took it
@@ -264,6 +275,9 @@ def compare(issue: gen.Issue, imp: Imported, seed: int = 0) -> Fidelity:
             take(ks[0], label)
             fid.units_kind_ok += 1
             if u.kind == "roster":
+                if u.banner and imp.units[ks[0]].field("section") != u.banner:
+                    fid.problems.append(f"{label}: banner {u.banner!r} not its section "
+                                        f"({imp.units[ks[0]].field('section')!r}) [reported, not a target]")
                 fid.titles_total += 1
                 if imp.units[ks[0]].field("title") in ("", u.group):
                     fid.titles_ok += 1
@@ -318,8 +332,7 @@ def compare(issue: gen.Issue, imp: Imported, seed: int = 0) -> Fidelity:
                 if person.testimonial:
                     fid.testimonials_exact += 1
             else:
-                fid.problems.append(f"{person.name}: testimonial "
-                                    + (f"{got[0][:20]!r}…" if got else "missing"))
+                fid.problems.append(f"{person.name}: testimonial {_diff(person.testimonial, got)}")
             fid.sentences_exact += _overlap(want, [s for t in got for s in sentences(t)])
 
     # ---- ornaments

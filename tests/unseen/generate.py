@@ -20,9 +20,9 @@ each looks like in the seed, by seed line):
                       the first line of a paragraph two ems short (the indent dropped):
                       ``今天，我们隆重召开大会，表彰全国劳动模范和先进`` / ``工作者，激励全党…`` (27–29)
 ``blank_lines``       a blank line after every line of a text frame (most of the seed),
-                      none in others (testimonial pages 2275–2330)
+                      none in others (a testimonial page, 2331–2345)
 ``frame_lead``        a new text frame (page, column, box) starts with leading whitespace:
-                      `` 经济实力、科技实力、综合国力跃上新的大台阶`` (77)
+                      `` 经济实力、科技实力、综合国力跃上新的大台阶`` (99)
 ``faux_bold``         faux-bold runs emitted twice, punctuation runs apart:
                       ``““社会主义是干出来的社会主义是干出来的，，新时新时`` (2017)
 ``vertical_title``    a title printed one character per line, sometimes with a blank
@@ -37,31 +37,31 @@ each looks like in the seed, by seed line):
                       ``当好主人翁`` / ``致敬`` / ``劳模`` / ``建功新时代`` (1958–1963),
                       once or on every testimonial page, before or after the names
 ``title_after_body``  a headline/title block printed after its body at the end of a frame:
-                      ``弘扬劳模精神 激发工作动力`` / ``省总经济部`` after the text (3029)
+                      ``弘扬劳模精神 激发工作动力`` / ``省总经济部`` after the text (2954–2955)
 ``title_cuts_body``   the title block sits at the end of the first frame while the
                       sentence goes on in the next: ``…经过长期奋斗，我国`` /
                       ``在全国劳动模范和先进工作者表彰大会上的讲话`` / ``习近平`` /
-                      `` 经济实力、科技实力…`` (73–77)
+                      `` 经济实力、科技实力…`` (95–99)
 ``byline``            ``affiliation NAME`` or a name alone under a title:
                       ``省委常委、省总工会主席 马吉孝`` (1240)
 ``split_number``      a number wrapped away from what it counts, no blank line between:
                       ``…讲得都很好。参加 11`` / ``月24日全国劳动模范…`` (1205); at the start of
                       a news item the digits stand alone on the first line: `` 11`` / ``月24日，…``
 ``digit_space``       spaces the extractor put beside digits: ``从 2021年开始`` (105),
-                      ``很荣幸被评为 2020 年全``
+                      ``很荣幸被评为 2020 年全`` (2111)
 ``letterspaced``      a justified short line emitted with spaces between the characters:
-                      ``为 行 动为 行 动 ，，听 党 话`` (2819)
+                      ``为 行 动为 行 动 ，，听 党 话`` (2531)
 ``padded_name``       a two-character name padded to three in the roster: ``宗 冰 亚洲硅业…`` (1879)
-``annotation``        gender/ethnicity after the name: ``岳 虹（女，藏族） 中国农业银行…`` (1895),
+``annotation``        gender/ethnicity after the name: ``岳 虹（女，藏族） 中国农业银行…`` (1893),
                       sometimes without the space after it: ``切阳什姐（女，藏族）青海省…`` (2621)
 ``roster_wrap``       a roster line wrapped onto a second line: ``赵新录 三江源…可可西里管理处`` /
                       ``索南达杰保护站站长`` (2613–2615)
 ``testimonial_single``  a testimonial followed by the honouree's name and affiliation/post
                       lines: ``…慧和力量。`` / ``宗冰`` / ``亚洲硅业（青海）股份有限公司总工程师`` (1956–1967)
 ``testimonial_grouped`` two or three testimonials on a page followed by their names in
-                      order: ``…`` / ``芦彪`` / ``黄河电力…副总经理`` / ``王树栋`` / ``中国移动…`` (2286–2292)
+                      order: ``…`` / ``芦彪`` / ``黄河电力…副总经理`` / ``王树栋`` / ``中国移动…`` (2265–2273)
 ``signature_wrap``    the affiliation/post under a testimonial wrapped over two lines:
-                      ``青海省物产集团有限公司党委书记、`` / ``董事长`` (2372–2374)
+                      ``青海省物产集团有限公司党委书记、`` / ``董事长`` (2376–2380)
 ``photo_caption``     a frame of one short line: `` 青海省参加表彰大会的全国劳动模范和先进工作者合影`` (22)
 ``credit``            a source credit at the end of a news item: ``（省总办公室）`` (1440)
 ``masthead``          (not in the seed, which starts on its first page of text) a cover frame
@@ -114,6 +114,7 @@ class Person:
 class Group:
     name: str
     people: list[Person]
+    per_page: list[int] = field(default_factory=list)    # testimonials a page (the issue's by default)
 
 
 @dataclass
@@ -199,7 +200,7 @@ def load_issue(path: Path | str) -> Issue:
             people.append(Person(name=p["name"], affiliation=p["affiliation"], post=p.get("post") or "",
                                  gender=p.get("gender") or "", ethnicity=p.get("ethnicity") or "",
                                  testimonial=_paras(p.get("testimonial"), where)))
-        groups.append(Group(g["name"], people))
+        groups.append(Group(g["name"], people, list(g.get("per_page") or [])))
     units = []
     for ui, u in enumerate(data.get("units") or []):
         where = f"{path.name}: units[{ui}]"
@@ -383,6 +384,16 @@ def hard_wrap(text: str, cols: int, rng: random.Random, indent: int = 2, tag: st
         rows.append(row)
         cur, w, cap, split_after = [], 0.0, cols, False
     if cur:
+        # no lone character on the last line (clreq): the typesetter pulls one down
+        prev = rows[-1].text if rows else ""
+        if rows and sum(1 for a in cur if a[0] not in NO_START) < 2 and not rows[-1].tight:
+            pieces = atoms(prev)
+            k = len(pieces) - 1
+            while k > 0 and (pieces[k][0] in NO_START or pieces[k - 1] in NO_END):
+                k -= 1
+            if k > 0:
+                rows[-1].text = "".join(pieces[:k])
+                cur = pieces[k:] + cur
         rows.append(Row("".join(cur), {tag}))
     if len(rows) == 1:
         rows[0].tags.discard(tag)
@@ -444,8 +455,8 @@ def faux_bold(rows: list[Row], rng: random.Random) -> list[Row]:
     sometimes inside a run of Han (a font switch, a drop capital)."""
     for row in rows:
         text = row.text.replace(" ", "")
+        # a Latin word or number | a run of letters/ideographs | a run of punctuation
         runs = [m.group(0) for m in re.finditer(r"(?:[0-9A-Za-z.%]+)|(?:[^\W\d_]+)|(?:[\W_]+)", text)]
-        # [^\W\d_] is a letter or ideograph, [\W_] punctuation; split them once more by class
         out = []
         for r in runs:
             sub = [r]
@@ -456,11 +467,6 @@ def faux_bold(rows: list[Row], rng: random.Random) -> list[Row]:
         row.text = "".join(out)
         row.tags.add("faux_bold")
     return rows
-
-
-def _runs_ok(text: str) -> bool:
-    return all(len({char_class(c) for c in r}) == 1
-               for r in re.findall(r"(?:[0-9A-Za-z.%]+)|(?:[^\W\d_]+)|(?:[\W_]+)", text))
 
 
 @family("vertical_title", "编 / 者 / (blank) / 按 ; 全 / 国 / 劳 / 动 / 模 / 范")
@@ -479,6 +485,8 @@ def vertical_title(text: str, rng: random.Random, gap_inside: bool = False) -> l
 
 @family("stacked_vertical", "a vertical banner, a blank line, the group's name vertical")
 def stacked_vertical(banner: str, name: str, rng: random.Random) -> list[Row]:
+    """A slogan banner and the group's name, both vertical, one after the other:
+    only a blank line tells them apart (the name is the one the roster follows)."""
     rows = vertical_title(banner, rng) + vertical_title(name, rng)
     for r in rows:
         r.tags.add("stacked_vertical")
@@ -487,17 +495,22 @@ def stacked_vertical(banner: str, name: str, rng: random.Random) -> list[Row]:
 
 @family("folio", "09 (alone, blank lines around)")
 def folio(page: int, rng: random.Random) -> str:
+    """A page number, zero-padded as the seed prints it or not; the renderer sets
+    it alone with blank lines around, before the page's first frame."""
     return f"{page:02d}" if rng.random() < 0.6 else str(page)
 
 
 @family("year_ornament", " 1950—2020")
 def year_ornament(issue: Issue) -> list[Row]:
+    """The issue's year-range ornament (an anniversary): no content, never a field."""
     years = issue.ornaments.get("years")
     return [Row(str(years), {"year_ornament"}, loose=True)] if years else []
 
 
 @family("slogan_ornament", "当好主人翁 / 致敬 / 劳模 / 建功新时代")
 def slogan_ornament(issue: Issue, rng: random.Random) -> list[Row]:
+    """The issue's slogan, one short piece a line (sometimes two pieces without a
+    blank line between, like 致敬 / 劳模 in the seed)."""
     pieces = [str(s) for s in issue.ornaments.get("slogan") or []]
     rows = []
     for k, s in enumerate(pieces):
@@ -507,21 +520,26 @@ def slogan_ornament(issue: Issue, rng: random.Random) -> list[Row]:
 
 @family("photo_caption", " 青海省参加表彰大会的全国劳动模范和先进工作者合影")
 def photo_caption(text: str) -> Frame:
+    """A caption is a text frame of its own: one short line without a sentence end."""
     return Frame([Row(text, {"photo_caption"})])
 
 
 @family("credit", "（省总办公室）")
 def credit(text: str) -> Row:
+    """The source of a news item in parentheses, the last line of its body."""
     return Row(f"（{text}）", {"credit"}, loose=True)
 
 
 @family("byline", "省委常委、省总工会主席 马吉孝")
 def byline(author: str, affiliation: str) -> Row:
+    """Under a title: the author's position and name separated by a space, or the name alone."""
     return Row(f"{affiliation} {author}" if affiliation else author, {"byline"}, loose=True)
 
 
 @family("masthead", " 职工之友 / 2023年第3期 / 巾帼建功新时代 / 2023年3月")
 def masthead(issue: Issue, rng: random.Random) -> Frame:
+    """The cover: publisher, issue number, title, subtitle and date, each on its own
+    line, in one of two orders."""
     m = issue.meta
     order = ["publisher", "issue", "title", "subtitle", "date"]
     if rng.random() < 0.5:
@@ -532,9 +550,11 @@ def masthead(issue: Issue, rng: random.Random) -> Frame:
 
 @family("title_after_body", "弘扬劳模精神 激发工作动力 / 省总经济部 after the article's first page")
 def title_after_body(first_page: list[Row], title: list[Row]) -> list[Row]:
-    """The title block printed after the body of the unit's first frame."""
+    """The title block printed after the body of the unit's first frame (a text
+    box of its own: a blank line before it, as in the seed)."""
     for r in title:
         r.tags.add("title_after_body")
+    first_page[-1].loose = True
     return first_page + title
 
 
@@ -547,6 +567,7 @@ def title_cuts_body(body: list[Row], title: list[Row], rng: random.Random) -> tu
     k = rng.choice(cands) if cands else max(1, lo)
     for r in title:
         r.tags.add("title_cuts_body")
+    body[k - 1].loose = True          # the block is a box of its own: a blank line before it
     return body[:k] + title, body[k:]
 
 
@@ -575,6 +596,8 @@ def testimonial_single(bodies: list[list[Row]], sigs: list[list[Row]]) -> tuple[
 @family("testimonial_grouped", "two or three bodies, then 芦彪 / 黄河电力… / 王树栋 / 中国移动…")
 def testimonial_grouped(bodies: list[list[Row]], sigs: list[list[Row]]) -> tuple[list[Row], int]:
     """Two or three testimonials, then their names and affiliations in the same order."""
+    for b in bodies[:-1]:
+        b[-1].loose = True            # each testimonial is a box: a blank line between boxes (seed 2350–2352)
     rows = [r for b in bodies for r in b]
     first = len(rows)
     for s in sigs:
@@ -615,8 +638,9 @@ def roster_rows(p: Person, cols: int, rng: random.Random) -> list[Row]:
         if p.printed[k - 1] in "、，":
             cut = k
             break
+    cut = min(cut, len(p.printed) - 2)         # never one character alone on the second line
     first, rest = p.printed[:cut], p.printed[cut:]
-    if not rest:
+    if not rest or cut < 2:
         return [Row(line, tags)]
     return [Row(head + sep + first, tags), Row(rest, {"roster_wrap"})]
 
@@ -654,6 +678,7 @@ class Layout:
             "ornament_position": o.get("position") or rng.choice(["before_names", "after_names", "page_top"]),
         }
         self.ornaments_done = False
+        self.last_cols = 0
 
     # -------------------------------------------------- helpers
     def new_frame(self, rows: list[Row], spacing: str | None = None, page_break: bool = True) -> Frame:
@@ -699,7 +724,13 @@ class Layout:
         return rows
 
     def _block(self, text: str, cols: int) -> list[Row]:
-        rows = hard_wrap(text, max(cols, 8), self.rng, indent=0, tag="title_wrap", split_numbers=False)
+        """A title group: lines balanced as a typesetter breaks a headline (never a
+        stray character or two on the last line), no blank lines between them."""
+        cols = max(cols, 8)
+        lines = -(-int(width(text)) // cols)
+        if lines > 1:
+            cols = -(-int(width(text)) // lines) + 1
+        rows = hard_wrap(text, cols, self.rng, indent=0, tag="title_wrap", split_numbers=False)
         for r in rows:
             r.tight = True
         rows[-1].tight = False
@@ -720,8 +751,13 @@ class Layout:
     # -------------------------------------------------- units
     def text_unit(self, u: UnitSpec) -> None:
         rng = self.rng
-        cols = {"news": rng.randint(18, 38), "speech": rng.randint(18, 26), "article": rng.randint(20, 27),
-                "editors-note": rng.randint(20, 26)}[u.kind]
+        lo, hi = {"news": (18, 38), "speech": (18, 26), "article": (20, 27), "editors-note": (20, 26)}[u.kind]
+        # the next unit is set in another text box: its column differs from the last one's
+        # (the one thing that tells two untitled frames of different units apart)
+        last = self.last_cols
+        choices = [c for c in range(lo, hi + 1) if not last or abs(c - last) >= max(3, 0.15 * max(c, last))]
+        cols = rng.choice(choices or list(range(lo, hi + 1)))
+        self.last_cols = cols
         split_date = u.layout.get("dateline", rng.choice(["split", "split", "whole"])) == "split"
         body = self.body_rows(u.paragraphs, cols, dateline=u.kind == "news" and split_date)
         if u.credit:
@@ -733,6 +769,8 @@ class Layout:
             title = vertical_title(u.title, rng, gap_inside=rng.random() < 0.5)
         else:
             title = self.title_rows(u, max(10, cols - rng.randint(4, 10)))
+            if rng.random() < 0.2:
+                faux_bold([r for r in title if "byline" not in r.tags], rng)     # a bold title, emitted twice
         if where == "cut" and len(body) >= 8:
             first, rest = title_cuts_body(body, title, rng)
             self.new_frame(first)
@@ -758,17 +796,22 @@ class Layout:
 
     def testimonials(self, u: UnitSpec) -> None:
         rng = self.rng
-        people = [p for p in self.issue.group(u.group).people if p.testimonial]
+        group = self.issue.group(u.group)
+        people = [p for p in group.people if p.testimonial]
         i = 0
         while i < len(people):
-            n = min(rng.choice(self.issue.per_page), len(people) - i)
+            n = min(rng.choice(group.per_page or self.issue.per_page), len(people) - i)
             page = people[i:i + n]
             i += n
             cols = rng.randint(10, 16)
             bold = rng.random() < 0.35
-            grouped = n > 1 and rng.random() < 0.6
+            # grouped only when each body is one paragraph: with more, nothing on the
+            # page (nor in print) shows where one person's text ends and the next begins
+            grouped = n > 1 and all(len(p.testimonial) == 1 for p in page) and rng.random() < 0.6
             bodies = []
             for p in page:
+                if rng.random() < 0.5:
+                    cols = rng.randint(10, 16)      # each testimonial its own box
                 rows = []
                 for para in p.testimonial:
                     rows += hard_wrap(para, cols, rng, indent=2)
@@ -779,6 +822,8 @@ class Layout:
                     faux_bold(rows, rng)
                 elif len(rows) > 3 and rng.random() < 0.3:
                     letterspaced(rows[rng.randint(0, len(rows) - 2)])
+                if rng.random() < 0.3:
+                    rows[-1].tight = True          # the name follows without a blank line
                 bodies.append(rows)
             sig_cols = rng.randint(12, 40)
             sigs = [signature(p, sig_cols, rng) for p in page]
@@ -787,8 +832,10 @@ class Layout:
             if orn:
                 pos = self.choices["ornament_position"]
                 if pos == "before_names":
+                    rows[first_sig - 1].loose = True
                     rows = rows[:first_sig] + orn + rows[first_sig:]
                 elif pos == "after_names":
+                    rows[-1].loose = True
                     rows = rows + orn
                 else:
                     rows = orn + rows
