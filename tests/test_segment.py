@@ -289,7 +289,7 @@ def _two_group_issue() -> str:
             rows.append(f"{name}{ann} {printed}")
     raw = (col("会议号召全市广大教职工向受表彰的先进典型学习，立足本职、勇于创新，为办好人民满意的教育作出新的更大贡献。", 20, lead=True)
            + "\n\n市总工会表彰优秀教师和医务工作者\n"
-           + vertical("立德树人") + "\n\n" + vertical("十佳教师", lead=False) + "\n\n" + "\n\n".join(rows) + ORNAMENT)
+           + vertical("尊师重教") + "\n\n" + vertical("十佳教师", lead=False) + "\n\n" + "\n\n".join(rows) + ORNAMENT)
     # one testimonial on a page, then a pair, then a pair: names after the bodies, ornaments on every page
     raw += col(WORDS[0], 14, lead=True) + ORNAMENT + _signature(TEACHERS[0])
     raw += col(WORDS[1], 15, lead=True) + "\n\n" + col(WORDS[2], 13) + ORNAMENT + _signature(TEACHERS[1]) + "\n" \
@@ -307,6 +307,7 @@ def _two_group_issue() -> str:
 
 
 def test_groups_banners_ornaments_and_testimonials_in_pairs_and_triples():
+    # (a banner stacked above the first group's name, ornaments printed on every page)
     doc = run(_two_group_issue())
     kinds = [(u.kind, u.title, u.group) for u in doc.units]
     assert kinds[1:] == [("roster", "十佳教师", "十佳教师"), ("testimonials", "", "十佳教师"),
@@ -321,8 +322,10 @@ def test_groups_banners_ornaments_and_testimonials_in_pairs_and_triples():
         assert h.annotation == person[1]
         assert h.testimonial == [words], h.name
     assert people["阿依古丽"].gender == "女" and people["阿依古丽"].ethnicity == "维吾尔族"
-    # the banner and every page's ornaments are kept out of the content, and listed
-    assert [o.text for o in doc.ornaments].count("立德树人奉献教育") == 5 and "立德树人" in [o.text for o in doc.ornaments]
+    # the banner above the group's name is the roster's section; the ornaments of every page
+    # (and of the roster page) are kept out of the content, and listed
+    assert doc.units[1].section == "尊师重教"
+    assert [o.text for o in doc.ornaments].count("立德树人奉献教育") == 5
     everything = " ".join(b.text for u in doc.units for b in u.blocks) + " ".join(
         [u.title for u in doc.units] + [h.post + h.affiliation for h in doc.honourees])
     assert "立德树人" not in everything and "奉献教育" not in everything

@@ -105,7 +105,7 @@ class Line:
     n: int                      # source line number (1-based) of the first physical line
     text: str                   # text without leading/trailing whitespace
     lead: bool = False          # indented in the raw text: a new text frame (page/column) starts here
-    gap: bool = False           # a blank line preceded it
+    gap: int = 0                # blank lines before it (0: none)
     n_end: int = 0              # last source line when lines were merged (0: same as n)
     vertical: bool = False      # rebuilt from a title printed one character per line
     page_break: bool = False    # a page folio was removed just before this line
@@ -164,15 +164,15 @@ def split_lines(text: str, first_line: int = 1) -> list[Line]:
     """Raw text -> non-blank :class:`Line` objects (blank lines become ``gap``)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     out: list[Line] = []
-    gap = False
+    gap = 0
     for i, raw in enumerate(text.split("\n")):
         norm = raw.replace("\t", " ").replace("\u00a0", " ").replace("\u3000", " ").replace("\f", " ")
         stripped = re.sub(r" {2,}", " ", norm.strip())
         if not stripped:
-            gap = True
+            gap += 1
             continue
         out.append(Line(n=first_line + i, text=stripped, lead=norm[:1] == " ", gap=gap))
-        gap = False
+        gap = 0
     return out
 
 
@@ -342,7 +342,7 @@ def drop_ornament_lines(lines: list[Line]) -> tuple[list[Line], list[Change]]:
 
 def _inherit(line: Line, dropped: Line) -> Line:
     """A dropped line's frame start / blank line passes to the line after it."""
-    return replace(line, lead=line.lead or dropped.lead, gap=line.gap or dropped.gap)
+    return replace(line, lead=line.lead or dropped.lead, gap=max(line.gap, dropped.gap))
 
 
 def _continues_number(prev: Line | None, nxt: Line | None) -> bool:
@@ -372,7 +372,9 @@ def drop_folios(lines: list[Line]) -> tuple[list[Line], list[Change]]:
     """Drop page numbers (one to three digits alone on a line).
 
     A digit line is kept (for :func:`join_split_numbers`) when the sentence
-    around it is unfinished and the next line starts with a unit such as 名/月.
+    around it is unfinished and the next line starts with a unit such as 名/月,
+    unless it reads as a page number all the same: padded with a zero (``05``)
+    or followed by more than one blank line (the rest of the page).
     The line after a folio is marked ``page_break``.
     """
     out: list[Line] = []
@@ -381,7 +383,8 @@ def drop_folios(lines: list[Line]) -> tuple[list[Line], list[Change]]:
     for i, l in enumerate(lines):
         prev = lines[i - 1] if i else None
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if re.fullmatch(r"\d{1,3}", l.text) and not _continues_number(prev, nxt) and not _starts_date(l, nxt):
+        folio_like = re.fullmatch(r"0\d{1,2}", l.text) or (nxt is not None and nxt.gap >= 2)
+        if re.fullmatch(r"\d{1,3}", l.text) and (folio_like or not _continues_number(prev, nxt) and not _starts_date(l, nxt)):
             changes.append(Change("drop_folios", l.n, l.text, "", note="page number"))
             dropped = dropped or l
             continue

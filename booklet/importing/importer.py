@@ -472,7 +472,7 @@ def render_report(result: ImportResult, raw_name: str, raw_text: str) -> str:
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     doc = result.document
     removed = [c for c in result.changes if c.rule in ("drop_folios", "drop_ornament_lines", "drop_ornament_words",
-                                                       "roster_banner", "masthead")]
+                                                       "masthead")]
     return env.from_string(_REPORT_TEMPLATE).render(
         raw_name=raw_name, raw_sha=hashlib.sha256(raw_text.encode("utf-8")).hexdigest(),
         units=result.units, honourees=result.honourees, with_testimonial=result.with_testimonial,

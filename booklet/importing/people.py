@@ -205,6 +205,7 @@ class Roster:
     people: list[Honouree]
     lines: list[Line]
     leftover: list[Line]          # lines after the roster that belong to the text
+    banner: str = ""              # a banner stacked above the group's name (the unit's section)
 
 
 def read_roster(lines: list[Line], log: Findings, repeated: set[str], group: str | None = None) -> Roster:
@@ -216,11 +217,13 @@ def read_roster(lines: list[Line], log: Findings, repeated: set[str], group: str
         heads.append(lines[k])
         k += 1
     heading = heads[-1] if heads else None
+    banner = ""
     if group is None:
         group = strip_cjk_spaces(heading.text) if heading else ""
+        banner = " ".join(strip_cjk_spaces(b.text) for b in heads[:-1])
         for b in heads[:-1]:
-            log.ornament([b], "banner above the group's name on the roster page: page decoration, not content",
-                         rule="roster_banner")
+            log.changes.append(Change("roster_banner", b.n, b.text, f"section: {banner}",
+                                      note="a banner above the group's name: the roster's section, not its group"))
     # a wrapped affiliation ran to the width of the roster (whole lines), or of the
     # affiliation column (the names before them take different widths)
     def printed_width(l: Line) -> float:
@@ -277,7 +280,7 @@ def read_roster(lines: list[Line], log: Findings, repeated: set[str], group: str
     used = lines[:len(lines) - len(leftover)]
     log.changes.append(Change("roster", used[0].n, "", f"{group or '(no group)'}: {len(people)} names",
                               note="roster under the group's name" if heading else "roster without a group name"))
-    return Roster(group, heading, people, used, leftover)
+    return Roster(group, heading, people, used, leftover, banner)
 
 
 # ---------------------------------------------------------------- testimonial pages
@@ -399,8 +402,15 @@ def _mark_ornaments(items: list[object], log: Findings, repeated: set[str]) -> N
         if not is_line(after):
             m = len(run)                # between a finished text and a signature: nothing else it could be
         else:
-            # the width of the text next to the run: the two lines after it
-            W = column([x for x in items[j:j + 2] if is_line(x)])
+            # the width of the text next to the run: the two lines after it, in the same paragraph
+            nearby: list[object] = []
+            for x in items[j:j + 2]:
+                if not is_line(x):
+                    break
+                nearby.append(x)
+                if ends_sentence(x.text):  # type: ignore[union-attr]
+                    break
+            W = column(nearby)
             m = 0
             while m < len(run) and (despace(run[m].text) in repeated or run[m].width <= W - 4):
                 m += 1              # the rest of the run (a first line without punctuation…) is text
@@ -470,7 +480,7 @@ def _split_paragraph_at_sentences(paras: list[Paragraph], n: int) -> list[Paragr
         for pi, p in enumerate(paras):
             for li in range(len(p.lines) - 1):
                 l = p.lines[li]
-                if not ends_sentence(l.text):
+                if not ends_sentence(l.text) or l.text.rstrip().endswith(("：", ":")):
                     continue
                 others = [x.width for x in p.lines if x is not l]
                 ref = max(others) if others else l.width
@@ -486,19 +496,28 @@ def _split_paragraph_at_sentences(paras: list[Paragraph], n: int) -> list[Paragr
     return paras
 
 
+def _paragraphs(lines: list[Line], log: Findings | None = None) -> list[Paragraph]:
+    """Testimonial text -> paragraphs. Testimonials have no headings: a
+    paragraph that stops mid-sentence (or on a colon, which announces what
+    follows) goes on in the next one."""
+    raw, ch = clean_paragraphs(lines)
+    if log is not None:
+        log.changes.extend(ch)
+    paras: list[Paragraph] = []
+    for p in raw:
+        if paras and (not ends_sentence(paras[-1].text) or paras[-1].text.rstrip().endswith(("：", ":"))):
+            prev = paras.pop()
+            p = Paragraph(prev.text + p.text, prev.lines + p.lines)
+        paras.append(p)
+    return paras
+
+
 def _pair(text: list[Line], sigs: list[_Sig], by_name: dict[str, Honouree], order: dict[str, int],
           corr: Corrections, log: Findings) -> None:
     names = [s.name for s in sigs]
     paras: list[Paragraph] = []
     if text:
-        raw, ch = clean_paragraphs(text)
-        log.changes.extend(ch)
-        # testimonials have no headings: a paragraph that stops mid-sentence goes on in the next one
-        for p in raw:
-            if paras and not ends_sentence(paras[-1].text):
-                prev = paras.pop()
-                p = Paragraph(prev.text + p.text, prev.lines + p.lines)
-            paras.append(p)
+        paras = _paragraphs(text, log)
         for p in paras:
             if not ends_sentence(p.text):
                 log.changes.append(Change("testimonial_text", p.last, p.text[-20:], "", uncertain=True,
@@ -522,6 +541,9 @@ def _pair(text: list[Line], sigs: list[_Sig], by_name: dict[str, Honouree], orde
     if not clear and not split_note:
         split_note = (f"{len(paras)} paragraphs under {len(names)} names: grouped where the layout shows a new "
                       "frame or column width; check where each testimonial ends")
+    if len(groups) > 1:
+        # each testimonial has a box of its own: its paragraphs again, measured against its own lines only
+        groups = [_paragraphs([l for p in ps for l in p.lines]) if len(ps) > 1 else ps for ps in groups]
     printed = list(names)
     by_roster = sorted(names, key=lambda nm: order.get(nm, 0))
     assigned = list(by_roster)

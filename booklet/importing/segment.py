@@ -393,7 +393,10 @@ def parse_title_group(lines: list[Line]) -> TitleInfo:
     # news style: kicker / title / subtitle, each on its own
     if not info.subtitle and len(cl) >= 2 and len(cl[-1]) == 1 and cl[-1][0].width < 0.6 * max(l.width for c in cl[:-1] for l in c):
         info.subtitle = cl.pop()[0].text
-    if not info.subtitle and len(cl) == 2 and len(cl[0]) > len(cl[1]):
+    def printed_lines(c: list[Line]) -> int:
+        return sum(2 if l.last > l.n else 1 for l in c)     # a line joined from two (a split number) counts two
+
+    if not info.subtitle and len(cl) == 2 and printed_lines(cl[0]) > printed_lines(cl[1]):
         info.subtitle = "".join(l.text for l in cl.pop())     # the title, set larger, takes more lines
     if len(cl) >= 2:
         info.note = " ".join(l.text for l in cl[0])
@@ -661,7 +664,7 @@ class _Segmenter:
         if sp.kind == "roster":
             head = roster.heading
             return Unit("roster", title=roster.group, vertical_title=bool(head and head.vertical), group=roster.group,
-                        source_lines=span, title_lines=[head.n] if head else [])
+                        section=roster.banner, source_lines=span, title_lines=[head.n] if head else [])
         return Unit("testimonials", group=roster.group, source_lines=span)
 
     def _region_units(self, region: _Region) -> list[Unit]:
