@@ -347,3 +347,15 @@ def test_a_page_whose_layout_does_not_show_where_each_testimonial_ends_is_flagge
     assert {c.after for c in flagged} == {"赵敏", "孙立新", "格桑卓玛"}
     assert all("check where each testimonial ends" in c.note for c in flagged)
     assert [u.kind for u in doc.units] == ["roster", "testimonials"]
+
+
+def test_people_listed_without_a_group():
+    # a list of names after a finished text, with no group's name above it (a retirement roll)
+    text = col("今年又有一批老同志光荣退休，他们在各自岗位上辛勤工作了几十年，为单位发展作出了贡献。", 20, lead=True)
+    rows = ["王 芳（女） 市第二中学语文教师", "刘建国 市第一中学后勤处主任", "马 强（回族） 市教育局办公室科员"]
+    doc = run(text + "\n\n" + "\n\n".join(rows) + "\n")
+    assert [u.kind for u in doc.units] == ["news", "roster"]
+    roster = doc.units[1]
+    assert roster.group == "" and roster.title == ""
+    assert [(h.name, h.group, h.affiliation + h.post) for h in doc.honourees] == [
+        ("王芳", "", "市第二中学语文教师"), ("刘建国", "", "市第一中学后勤处主任"), ("马强", "", "市教育局办公室科员")]

@@ -188,7 +188,8 @@ def render_honourees(people: list[Honouree]) -> str:
             d["gender"] = h.gender
         if h.ethnicity:
             d["ethnicity"] = h.ethnicity
-        d["group"] = h.group
+        if h.group:                          # people listed without a group have none
+            d["group"] = h.group
         d["affiliation"] = h.affiliation
         if h.post:
             d["post"] = h.post
