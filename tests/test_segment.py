@@ -359,3 +359,12 @@ def test_people_listed_without_a_group():
     assert roster.group == "" and roster.title == ""
     assert [(h.name, h.group, h.affiliation + h.post) for h in doc.honourees] == [
         ("王芳", "", "市第二中学语文教师"), ("刘建国", "", "市第一中学后勤处主任"), ("马强", "", "市教育局办公室科员")]
+
+
+def test_a_roster_goes_on_in_the_next_frame():
+    rows = [f"{n}{a} {f}{p}" for n, a, f, p in TEACHERS]
+    raw = vertical("十佳教师") + "\n\n" + "\n\n".join(rows[:3]) + "\n " + "\n\n".join(rows[3:]) + "\n"
+    doc = run(raw)
+    assert [(u.kind, u.group) for u in doc.units] == [("roster", "十佳教师")]
+    assert [h.name for h in doc.honourees] == [p[0].replace(" ", "") for p in TEACHERS]
+    assert {h.group for h in doc.honourees} == {"十佳教师"}
