@@ -348,8 +348,18 @@ def hard_wrap(text: str, cols: int, rng: random.Random, indent: int = 2, tag: st
     """Wrap a paragraph at ``cols`` ems as the typesetter did (禁则: closing
     punctuation hangs, opening punctuation moves down); the extractor drops the
     indent, so the first line is ``indent`` ems short. A number that ends a line
-    with what it counts on the next is a ``split_number`` (no blank line after)."""
+    with what it counts on the next is a ``split_number`` (no blank line after).
+    ``split_numbers=False`` (headlines, broken by sense): a number stays with what it counts."""
     parts = atoms(text)
+    if not split_numbers:
+        merged: list[str] = []
+        for a in parts:
+            if merged and re.search(r"\d[年月日时分名人个位万千百亿元米吨岁周届期次倍项家所座条]?$", merged[-1]) \
+                    and a[:1] in FOLLOWERS:
+                merged[-1] += a
+            else:
+                merged.append(a)
+        parts = merged
     rows: list[Row] = []
     cur: list[str] = []
     w = 0.0
@@ -730,7 +740,10 @@ class Layout:
         lines = -(-int(width(text)) // cols)
         if lines > 1:
             cols = -(-int(width(text)) // lines) + 1
-        rows = hard_wrap(text, cols, self.rng, indent=0, tag="title_wrap", split_numbers=False)
+        for c in range(cols, cols + 8):        # as many lines as the full measure needs, no more
+            rows = hard_wrap(text, c, random.Random(0), indent=0, tag="title_wrap", split_numbers=False)
+            if len(rows) <= lines:
+                break
         for r in rows:
             r.tight = True
         rows[-1].tight = False
