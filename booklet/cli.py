@@ -159,11 +159,12 @@ def check(project: Path | None) -> None:
 @friendly
 def new(folder: Path, copy_layouts: bool, raw: Path | None) -> None:
     """Create a new booklet project in FOLDER (from RAW text with --from)."""
-    from .scaffold import new_project
-    result = new_project(folder, copy_layouts=copy_layouts, from_raw=raw)
-    if result is None:
+    from .scaffold import new_project, new_project_from
+    if raw is None:
+        new_project(folder, copy_layouts=copy_layouts)
         click.echo(f"created {folder}; next: cd {folder} && booklet build")
         return
+    result = new_project_from(folder, raw, copy_layouts=copy_layouts)
     click.echo(f"created {folder} from {raw.name}: {len(result.units)} units and {result.honourees} honourees "
                f"({result.with_testimonial} with a testimonial)")
     meta = result.meta
@@ -172,7 +173,7 @@ def new(folder: Path, copy_layouts: bool, raw: Path | None) -> None:
             value = getattr(meta, key) or "(empty)"
             how = f"  ({meta.guessed[key]})" if key in meta.guessed else ""
             click.echo(f"  {key:<9} {value}{how}")
-    click.echo(f"review report: {folder / result.report.relative_to(folder)} "
+    click.echo(f"review report: {result.report} "
                f"({len(result.changes)} changes, {len(result.review)} to review)")
     _build_and_report(folder.resolve())
 

@@ -15,6 +15,7 @@ leaves nothing behind.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import tempfile
@@ -29,9 +30,22 @@ TEMPLATE = Path(__file__).parent / "scaffold"
 LAYOUTS = Path(__file__).parent / "layouts"
 
 
-def new_project(folder: Path, *, copy_layouts: bool = False, from_raw: Path | None = None):
-    """Create the project; return the ImportResult when ``from_raw`` is given, else None."""
+def new_project(folder: Path, *, copy_layouts: bool = False) -> Path:
+    """A project with the scaffold's examples; returns its folder."""
+    _create(Path(folder), copy_layouts, None)
+    return Path(folder)
+
+
+def new_project_from(folder: Path, raw: Path, *, copy_layouts: bool = False):
+    """A project whose content is the import of ``raw``; returns the ImportResult."""
     folder = Path(folder)
+    result = _create(folder, copy_layouts, lambda tmp: _import_into(tmp, Path(raw), folder.name))
+    # the import's paths point into the temporary folder: point them at the project
+    result.report = folder / result.report.relative_to(result.report.parents[1])
+    return result
+
+
+def _create(folder: Path, copy_layouts: bool, fill):
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise BookletError(f"{folder} already exists and is not empty", hint="choose a new folder name")
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -41,17 +55,21 @@ def new_project(folder: Path, *, copy_layouts: bool = False, from_raw: Path | No
         if copy_layouts:
             shutil.copytree(LAYOUTS, tmp / "layouts", dirs_exist_ok=True)
         (tmp / "output").mkdir(exist_ok=True)
-        result = _import_into(tmp, Path(from_raw), folder.name) if from_raw is not None else None
+        tmp.chmod(0o777 & ~_umask())
+        result = fill(tmp) if fill else None
         if folder.exists():
             folder.rmdir()
         tmp.rename(folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if result is not None:
-        # the import's paths point into the temporary folder: point them at the project
-        result.report = folder / result.report.relative_to(tmp)
     return result
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _import_into(project: Path, raw: Path, name: str):
