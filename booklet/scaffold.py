@@ -6,6 +6,8 @@ text and nothing of the scaffold's examples is left: no example units or
 people, booklet.yaml's ``units:`` is the import's, and its title, subtitle,
 issue, date and publisher are the ones the raw text prints on its masthead
 (guessed or left empty where it prints none, as the import report says).
+Settings that only hold the scaffold's example words (``ornaments:``) are
+left out.
 
 The project is made in a temporary folder beside FOLDER and moved into
 place only when the import succeeded, so a raw file the import refuses
@@ -27,6 +29,8 @@ from . import fsutil
 from .errors import BookletError
 
 TEMPLATE = Path(__file__).parent / "scaffold"
+#: settings of the scaffold that only hold its examples' words (left out of a project made from raw text)
+EXAMPLE_ONLY = {"ornaments"}
 LAYOUTS = Path(__file__).parent / "layouts"
 
 
@@ -119,6 +123,12 @@ def fill_config(text: str, result) -> str:
         if key in values:
             out.append(f"{key}: {values[key]}{notes.get(key, '')}")
             seen.add(key)
+        elif key in EXAMPLE_ONLY:
+            skip_list = True            # the scaffold's example words: not this issue's
+            while out and out[-1].startswith("#"):
+                out.pop()               # with the comment above them
+            if out and not out[-1].strip():
+                out.pop()
         elif key == "units":
             out.append("units:")
             out.extend(f"  - {u}" for u in result.units_list)

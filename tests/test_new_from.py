@@ -127,3 +127,22 @@ def test_guessed_meta_says_how():
     meta = guess_meta(None, [U()], ["优秀党员"], lines)
     assert (meta.title, meta.date, meta.issue, meta.publisher) == ("某区召开表彰大会", "2021年7月", "", "")
     assert set(meta.guessed) == {"title", "date", "issue", "publisher"}
+
+
+def test_fill_config_keeps_the_settings_and_drops_the_examples_words():
+    from types import SimpleNamespace
+
+    from booklet.importing.masthead import IssueMeta
+    from booklet.scaffold import fill_config
+    meta = IssueMeta(title="巾帼建功", issue="2023年第3期", date="2023年3月")
+    meta.guessed["publisher"] = "not printed"
+    result = SimpleNamespace(meta=meta, document=None, units_list=["content/01-news.md", "content/02-roster.md"])
+    text = ("# settings\ntitle: 示例标题   # cover\nissue: 2024年第1期\npublisher: 某某工会\nlanguage: zh-CN\n\n"
+            "# words on every testimonial page\nornaments:\n  band: 示例口号\n  seal: 致敬 先进\n\n"
+            "trim: A5\nunits:\n  - content/01-a.md\n  - content/02-b.md\n")
+    out = fill_config(text, result)
+    cfg = yaml.safe_load(out)
+    assert (cfg["title"], cfg["issue"], cfg["date"], cfg["publisher"]) == ("巾帼建功", "2023年第3期", "2023年3月", "")
+    assert cfg["units"] == result.units_list and cfg["trim"] == "A5" and cfg["language"] == "zh-CN"
+    assert "ornaments" not in cfg and "示例" not in out and "某某" not in out
+    assert "# settings" in out and re.search(r"^publisher: .*# not printed", out, re.M)
