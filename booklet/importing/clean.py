@@ -501,7 +501,7 @@ def _column_width(lines: list[Line], _widths: list[float], i: int, reach: int = 
 
 
 #: the numbering of a heading: 一、 （二） 3. 4、
-_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、](?!\d))")
+NUMBERED_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、](?!\d))")
 
 
 def paragraph_breaks(lines: list[Line], force: dict[int, bool] | None = None) -> list[bool]:
@@ -590,13 +590,13 @@ def paragraph_breaks(lines: list[Line], force: dict[int, bool] | None = None) ->
                     # a heading among short paragraphs: the full lines are further away;
                     # a numbered heading may be as wide as an indented first line
                     col = _column_width(lines, widths, i, 6)
-                    if _NUMBERED.match(a.text):
+                    if NUMBERED_HEADING.match(a.text):
                         brk = wa <= col - 1.5 - slack and col - 3 <= wb <= col - 1 and after_next >= wb + 0.5
                     else:
                         brk = wa <= col - 4.5 - slack and col - 3 <= wb <= col - 1.5 and after_next >= wb + 1.5
             else:
                 brk = wa <= widths[i - 1] - 3 and wa <= wb - 3
-        elif not first and i - start == 1 and wa <= widths[i - 1] - 3 and _NUMBERED.match(lines[start].text) \
+        elif not first and i - start == 1 and wa <= widths[i - 1] - 3 and NUMBERED_HEADING.match(lines[start].text) \
                 and not re.search(r"[。！？!?；]", lines[start].text + a.text):
             brk = True          # a numbered heading wrapped onto a short line ends before the next frame
         if force and a.last in force:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
