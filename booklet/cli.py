@@ -66,10 +66,10 @@ def _stage_printer():
 @friendly
 def build(project: Path | None, no_audit: bool, workers: int | None) -> None:
     """Render the print and digital PDFs into output/."""
-    _build_and_report(_project(project), no_audit)
+    _build_and_report(_project(project), no_audit, workers)
 
 
-def _build_and_report(root: Path, no_audit: bool = False) -> None:
+def _build_and_report(root: Path, no_audit: bool = False, workers: int | None = None) -> None:
     """Build ``root`` and print each stage, the warnings, the audit and the summary."""
     from .build import build as run_build
     click.echo(f"building {root.name}")
