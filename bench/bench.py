@@ -172,6 +172,28 @@ def watch_latency(project: Path, edits: int) -> dict:
     return {"first_pdf": first, "built": built, "how": how}
 
 
+def _burn(n: int) -> float:
+    total = 0
+    for i in range(n):
+        total += i
+    return float(total)
+
+
+def parallel_capacity(workers: int, n: int = 20_000_000) -> float:
+    """How many processes' worth of CPU *workers* processes get here now:
+    *workers* on an idle machine, less when other work shares the cores.
+    (The shared development machine gave 2 processes about 1 core's worth.)"""
+    import multiprocessing
+    t = time.perf_counter()
+    _burn(n)
+    alone = time.perf_counter() - t
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        t = time.perf_counter()
+        pool.map(_burn, [n] * workers)
+        together = time.perf_counter() - t
+    return workers * alone / together
+
+
 def idle_estimate(result: dict, workers: int) -> float:
     """Wall time on an idle machine: this process's CPU plus the busiest
     worker's (the shared machine's load stretches wall times, not CPU)."""
@@ -210,7 +232,8 @@ def main(argv: list[str]) -> int:
         cold, bare, warm = run(project, "cold"), run(project, "bare"), run(project, "warm")
         one = run(project, "cold:1")
         typeset = run(project, "bare-typeset")
-        print(f"sample: {cold['pages']} pages, {cores} cores")
+        print(f"sample: {cold['pages']} pages, {cores} cores; {cores} busy processes get "
+              f"{parallel_capacity(cores):.2f} cores' worth of CPU here now (a pure-Python loop)")
         print(f"{'run':<40}{'seconds':>9}{'peak MB':>9}   (CPU seconds of the process and its workers)")
         print(f"{'cold build, all workers (new process)':<40}{cold['seconds']:>9.2f}{cold['peak_mb']:>9.0f}"
               f"   workers {cold['workers_peak_mb']:.0f} MB, CPU {cold['cpu']:.1f}s  ({cold['how'] or 'in one piece'})")
