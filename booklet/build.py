@@ -22,7 +22,7 @@ from .errors import BookletError
 from .fonts import resolve_faces
 from .glyphs import check_glyphs
 from .pdf.preflight import preflight
-from .pdf.editions import digital_edition, make_print_edition
+from .pdf.editions import PDFX_NAMES, digital_edition, make_print_edition
 from .render.document import overflow_report, page_fingerprints, render_document
 from .render.templates import build_html, make_env, render_css
 
@@ -40,6 +40,7 @@ class CheckResult:
     faces: list
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    images: list = field(default_factory=list)       # images.ImageFinding: missing, coarse, unreadable
 
 
 @dataclass
@@ -53,12 +54,14 @@ class BuildResult:
     sizes: dict[str, int]
     fingerprints: list[str] = field(default_factory=list)
     how: str = ""                 # how the layout was made (full, repainted, some parts again)
+    press_ready: bool = False     # a --final build that passed every check
+    print_summary: str = ""       # variant and output intent of the print edition
 
 
 def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
     """Everything that can be known without rendering. Raises on the first
     structural error (config, content syntax); collects glyph and image problems."""
-    from .images import check_images
+    from .images import image_findings
     project = project.resolve()
     progress("config")
     cfg = load_config(project)
@@ -69,8 +72,28 @@ def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
     progress("glyphs")
     result.errors.extend(str(m) for m in check_glyphs(cfg, content, faces, project))
     progress("images")
-    result.warnings.extend(check_images(project, content, result.errors, cfg.honourees))
+    result.images = image_findings(project, content, cfg.honourees)
+    for f in result.images:
+        (result.errors if f.problem in ("damaged", "not-an-image") else result.warnings).append(f.message)
     return result
+
+
+def final_problems(checked: CheckResult, preflight_report) -> list[str]:
+    """What stops a print edition from going to press: placeholder frames, images under
+    300 dpi at their placed size, and every preflight error (with final=True, coarse
+    images in the PDF are errors too), one line each."""
+    problems = []
+    for f in checked.images:
+        if f.problem == "missing":
+            problems.append(f"placeholder frame instead of {f.src} ({f.who}): supply the photo")
+        elif f.problem == "low":
+            problems.append(f.message)
+    coarse = {m.split(" px,")[0].rsplit(" is ", 1)[-1] for m in problems if " px, only " in m}
+    for e in preflight_report.errors:
+        px = e.split("image ", 1)[-1].split(" px placed")[0] if " px placed at " in e else None
+        if px is None or px not in coarse:      # a coarse photo named above is not listed twice
+            problems.append(f"preflight: {e}")
+    return problems
 
 
 class ImageCache(dict):
@@ -253,7 +276,8 @@ class Builder:
         source, _, _ = env.loader.get_source(env, "booklet.html")
         return "parts" in source
 
-    def build(self, progress: Progress = _quiet, *, write: bool = True) -> BuildResult:
+    def build(self, progress: Progress = _quiet, *, write: bool = True, final: bool = False) -> BuildResult:
+        """Build both editions; with *final*, refuse a print edition that is not press-ready."""
         start = time.perf_counter()
         project = self.project
         checked = check_project(project, progress)
@@ -276,14 +300,19 @@ class Builder:
         overflows = overflow_report(doc)
         progress("pdf")
         # The digital edition is a tagged PDF (PDF/UA-1: structure tree, reading
-        # order, language) for screen readers; the same file serves print unless
-        # a PDF/X variant is asked for, which then needs its own write.
+        # order, language) for screen readers; the print edition has a write of
+        # its own (PDF/X by default), then goes to inks (pdf/colour.py).
         raw = doc.write_pdf(pdf_variant="pdf/ua-1")
-        print_raw = doc.write_pdf(pdf_variant=cfg.output.pdf_variant) if cfg.output.pdf_variant else raw
+        print_raw = doc.write_pdf(pdf_variant=cfg.output.pdf_variant or None)
         print_data, print_report = make_print_edition(print_raw, cfg)
         digital, _ = digital_edition(raw, cfg)
         progress("preflight")
-        checked_print = preflight(print_data, cfg)
+        checked_print = preflight(print_data, cfg, final=final)
+        if final:
+            problems = final_problems(checked, checked_print)
+            if problems:
+                raise BookletError(f"the print edition is not press-ready: {len(problems)} problem(s), nothing was "
+                                   "written:\n  " + "\n  ".join(problems))
         if checked_print.errors:
             raise BookletError("the print PDF fails preflight, nothing was written:\n  " + "\n  ".join(checked_print.errors))
         warnings = (list(checked.warnings) + overflows + [f"WeasyPrint: {w}" for w in wp_warnings]
@@ -299,10 +328,13 @@ class Builder:
             fsutil.write_bytes(print_path, print_data)
             fsutil.write_bytes(digital_path, digital)
             fsutil.write_text(out / "booklet.html", html)
+        variant = PDFX_NAMES.get(cfg.output.pdf_variant, "plain PDF (no PDF/X)")
+        summary = f"{variant}, output intent {print_report.output_intent}" if print_report.output_intent else variant
         return BuildResult(print_path, digital_path, print_report.pages, print_report.blank_pages_added,
                            time.perf_counter() - start, warnings,
-                           {"print": len(print_data), "digital": len(digital)}, fingerprints, self.last_strategy)
+                           {"print": len(print_data), "digital": len(digital)}, fingerprints, self.last_strategy,
+                           press_ready=final, print_summary=summary)
 
 
-def build(project: Path, progress: Progress = _quiet, *, write: bool = True) -> BuildResult:
-    return Builder(project).build(progress, write=write)
+def build(project: Path, progress: Progress = _quiet, *, write: bool = True, final: bool = False) -> BuildResult:
+    return Builder(project).build(progress, write=write, final=final)

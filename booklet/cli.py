@@ -60,13 +60,15 @@ def _stage_printer():
 @main.command()
 @project_option
 @click.option("--no-audit", is_flag=True, help="skip the typography audit of the print PDF")
+@click.option("--final", is_flag=True,
+              help="press-ready or nothing: refuse placeholder frames, images under 300 dpi and any preflight error")
 @friendly
-def build(project: Path | None, no_audit: bool) -> None:
-    """Render the print and digital PDFs into output/."""
+def build(project: Path | None, no_audit: bool, final: bool) -> None:
+    """Render the print and digital PDFs into output/ (proofs; --final for the press)."""
     from .build import build as run_build
     root = _project(project)
-    click.echo(f"building {root.name}")
-    result = run_build(root, _stage_printer())
+    click.echo(f"building {root.name}" + (" (final)" if final else ""))
+    result = run_build(root, _stage_printer(), final=final)
     missing = [w for w in result.warnings if w.endswith("is missing (a placeholder frame is drawn)")]
     for w in result.warnings:
         if w not in missing:
@@ -81,6 +83,10 @@ def build(project: Path | None, no_audit: bool) -> None:
         f"built {result.pages} pages in {result.seconds:.1f}s: {result.print_pdf.relative_to(root)} ({mb['print']:.1f} MB), "
         f"{result.digital_pdf.relative_to(root)} ({mb['digital']:.1f} MB), {len(result.warnings)} warning(s)",
         fg="green")
+    if result.press_ready:
+        click.secho(f"press-ready: {result.print_pdf.relative_to(root)} is {result.print_summary}", fg="green")
+    else:
+        click.echo(f"proof: {result.print_summary}; 'booklet build --final' checks that it can go to press")
 
 
 def _audit_margins(root: Path | None, pdf: Path):
@@ -173,17 +179,25 @@ def watch(project: Path | None, no_previews: bool, debounce: int) -> None:
 @click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @project_option
 @click.option("--dpi", default=60, show_default=True)
+@click.option("--plates", "plates_page", type=int, default=None, metavar="PAGE",
+              help="instead: the print edition's ink plates (C, M, Y, K) of page PAGE side by side")
 @friendly
-def preview(pdf: Path | None, project: Path | None, dpi: int) -> None:
-    """Write PNG pages and a contact sheet into output/preview/."""
+def preview(pdf: Path | None, project: Path | None, dpi: int, plates_page: int | None) -> None:
+    """Write PNG pages and a contact sheet into output/preview/ (or one page's ink plates)."""
     from .config import load_config
     from .live.preview import contact_sheet, render_pages
     root = _project(project)
     if pdf is None:
-        pdf = root / "output" / load_config(root).output.digital
+        cfg = load_config(root)
+        pdf = root / "output" / (cfg.output.print if plates_page else cfg.output.digital)
     if not pdf.is_file():
         raise BookletError(f"{pdf} does not exist", hint="run 'booklet build' first")
     out = root / "output" / "preview"
+    if plates_page is not None:
+        from .pdf.separations import plates_preview
+        path = plates_preview(pdf, plates_page, out / f"plates-p{plates_page}.png", dpi=dpi)
+        click.echo(f"wrote {path.relative_to(root) if path.is_relative_to(root) else path}")
+        return
     for old in out.glob("page-*.png"):
         old.unlink()
     pages = render_pages(pdf, out, dpi=dpi)
@@ -256,6 +270,19 @@ def _project_or_cwd() -> Path:
         return find_project(Path.cwd())
     except BookletError:
         return Path.cwd()
+
+
+@main.group()
+def profiles() -> None:
+    """Manage the shipped CMYK output profile."""
+
+
+@profiles.command("install")
+@friendly
+def profiles_install() -> None:
+    """Copy the shipped CMYK profile from its Debian package and verify its sha256."""
+    from .colours import install_profiles
+    install_profiles(log=click.echo)
 
 
 @main.group()

@@ -7,6 +7,7 @@ is an error because it would silently vanish from the PDF.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from .content import Content
@@ -41,9 +42,18 @@ def pixel_size(path: Path) -> tuple[int, int]:
         return im.size
 
 
-def check_images(project: Path, content: Content, errors: list[str], honourees_file: str = "content/honourees.yaml") -> list[str]:
+@dataclass
+class ImageFinding:
+    who: str           # where the image is asked for: file, line, name
+    src: str
+    problem: str       # 'missing', 'low' (under MIN_DPI), 'damaged', 'not-an-image'
+    message: str
+
+
+def image_findings(project: Path, content: Content, honourees_file: str = "content/honourees.yaml") -> list[ImageFinding]:
+    """Every image the booklet asks for that is missing, unreadable or too coarse for print."""
     from .render.templates import ImageLookup
-    warnings: list[str] = []
+    found: list[ImageFinding] = []
     lookup = ImageLookup(project)
     wanted: list[tuple[str, str, str]] = []  # (src, kind, who)
     for h in content.honourees:
@@ -56,20 +66,29 @@ def check_images(project: Path, content: Content, errors: list[str], honourees_f
     for src, kind, who in wanted:
         path = project / src
         if not path.is_file():
-            warnings.append(f"{who}: image {src} is missing (a placeholder frame is drawn)")
+            found.append(ImageFinding(who, src, "missing", f"{who}: image {src} is missing (a placeholder frame is drawn)"))
             continue
         fmt = sniff(path)
         if fmt is None:
-            errors.append(f"{who}: {src} is not a JPEG, PNG, GIF, WEBP or TIFF image")
+            found.append(ImageFinding(who, src, "not-an-image", f"{who}: {src} is not a JPEG, PNG, GIF, WEBP or TIFF image"))
             continue
         try:
             w, h = pixel_size(path)
         except Exception as exc:  # Pillow raises many types for corrupt files
-            errors.append(f"{who}: {src} is a damaged {fmt} file ({exc})")
+            found.append(ImageFinding(who, src, "damaged", f"{who}: {src} is a damaged {fmt} file ({exc})"))
             continue
         mw, mh = PLACED_MM[kind]
         # object-fit: cover scales to fill the frame: the limiting side sets the dpi.
         dpi = min(w / (mw / 25.4), h / (mh / 25.4)) if kind != "photo" else w / (mw / 25.4)
         if dpi < MIN_DPI:
-            warnings.append(f"{who}: {src} is {w}×{h} px, only {dpi:.0f} dpi at its placed size ({mw:g}×{mh:g} mm); print needs {MIN_DPI}")
+            found.append(ImageFinding(who, src, "low", f"{who}: {src} is {w}×{h} px, only {dpi:.0f} dpi at its placed "
+                                                       f"size ({mw:g}×{mh:g} mm); print needs {MIN_DPI}"))
+    return found
+
+
+def check_images(project: Path, content: Content, errors: list[str], honourees_file: str = "content/honourees.yaml") -> list[str]:
+    """Warnings for missing and coarse images; unreadable ones are appended to *errors*."""
+    warnings: list[str] = []
+    for f in image_findings(project, content, honourees_file):
+        (errors if f.problem in ("damaged", "not-an-image") else warnings).append(f.message)
     return warnings

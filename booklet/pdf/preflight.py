@@ -9,6 +9,7 @@ image is placed when downsampling the digital edition.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import re
@@ -89,46 +90,29 @@ class PageScan:
     images: list[ImagePlacement] = field(default_factory=list)
     text: list[TextShow] = field(default_factory=list)
     transparency: list[str] = field(default_factory=list)   # what on this page is transparent
+    # (use, space kind, components) → painted inside the bleed box? use: fill, stroke, text, shading
+    paints: dict[tuple, bool] = field(default_factory=dict)
+    bleed: tuple | None = None
+
+    def paint(self, use: str, colour: tuple, box: tuple | None) -> None:
+        """Record a colour put on the page; *box* (page space) None means somewhere inside."""
+        key = (use, colour[0], tuple(round(v, 4) for v in colour[1]))
+        inside = box is None or self.bleed is None or not (
+            box[2] <= self.bleed[0] or box[0] >= self.bleed[2] or box[3] <= self.bleed[1] or box[1] >= self.bleed[3])
+        self.paints[key] = self.paints.get(key, False) or inside
 
 
 def _colour_space_name(cs, resources) -> tuple[str, int]:
-    """('rgb'|'cmyk'|'gray'|'pattern'|'other', components) for a colour space object or name."""
-    if isinstance(cs, pikepdf.Name):
-        name = str(cs)
-        simple = {"/DeviceRGB": ("rgb", 3), "/RGB": ("rgb", 3), "/DeviceCMYK": ("cmyk", 4), "/CMYK": ("cmyk", 4),
-                  "/DeviceGray": ("gray", 1), "/G": ("gray", 1), "/Pattern": ("pattern", 0)}
-        if name in simple:
-            return simple[name]
-        named = None
-        try:
-            named = resources.get("/ColorSpace", {}).get(name) if resources is not None else None
-        except (AttributeError, TypeError):
-            named = None
-        if named is not None:
-            return _colour_space_name(named, None)
-        return "other", 0
-    if isinstance(cs, pikepdf.Array) and len(cs):
-        family = str(cs[0])
-        if family == "/ICCBased":
-            try:
-                n = int(cs[1].get("/N", 0))
-            except (AttributeError, ValueError, TypeError):
-                n = 0
-            return {1: ("gray", 1), 3: ("rgb", 3), 4: ("cmyk", 4)}.get(n, ("other", n))
-        if family == "/Indexed" and len(cs) > 1:
-            base, _ = _colour_space_name(cs[1], resources)
-            return f"indexed-{base}", 1
-        if family in ("/Separation", "/DeviceN"):
-            return "spot", 1 if family == "/Separation" else len(cs[1])
-        if family == "/Pattern":
-            return "pattern", 0
-        if family in ("/CalRGB",):
-            return "rgb", 3
-        if family in ("/CalGray",):
-            return "gray", 1
-        if family == "/Lab":
-            return "lab", 3
-    return "other", 0
+    """(kind, components) for a colour space object or name; kinds as in colour.space_kind."""
+    from .colour import space_kind
+    kind, _ = space_kind(cs, resources)
+    n = {"rgb": 3, "icc-rgb": 3, "calrgb": 3, "lab": 3, "cmyk": 4, "icc-cmyk": 4,
+         "gray": 1, "icc-gray": 1, "calgray": 1, "spot": 1}.get(kind, 1 if kind.startswith("indexed") else 0)
+    return kind, n
+
+
+RGB_KINDS = ("rgb", "icc-rgb", "calrgb", "indexed-rgb", "indexed-icc-rgb", "indexed-calrgb")
+DEVICE_RGB = ("rgb", "indexed-rgb")
 
 
 def _gs_transparency(gs) -> str | None:
@@ -164,43 +148,72 @@ class _Walker:
             return
         base_ctm = ctm
         stack = []
-        fill = ("gray", (0.0,))
+        fill = stroke = ("gray", (0.0,))
         tm = IDENTITY
         font_size = 0.0
+        path: list[float] = []            # x0, y0, x1, y1 of the current path on the page
         xobjects = resources.get("/XObject", {}) if resources is not None else {}
         gstates = resources.get("/ExtGState", {}) if resources is not None else {}
         patterns = resources.get("/Pattern", {}) if resources is not None else {}
-        fill_space = "gray"
+        shadings = resources.get("/Shading", {}) if resources is not None else {}
         for instr in ops:
             operands, op = instr.operands, str(instr.operator)
             if op == "q":
-                stack.append((ctm, fill, fill_space))
+                stack.append((ctm, fill, stroke))
             elif op == "Q":
                 if stack:
-                    ctm, fill, fill_space = stack.pop()
+                    ctm, fill, stroke = stack.pop()
             elif op == "cm" and len(operands) == 6:
                 ctm = mul(_matrix(operands), ctm)
+            elif op in ("m", "l") and len(operands) == 2:
+                self._extend(path, ctm, operands)
+            elif op in ("c", "v", "y") and len(operands) in (4, 6):
+                for i in range(0, len(operands), 2):
+                    self._extend(path, ctm, operands[i:i + 2])
+            elif op == "re" and len(operands) == 4:
+                x, y, w, h = (float(v) for v in operands)
+                self._extend(path, ctm, (x, y))
+                self._extend(path, ctm, (x + w, y + h))
+                self._extend(path, ctm, (x, y + h))
+                self._extend(path, ctm, (x + w, y))
+            elif op in ("S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n"):
+                box = tuple(path) if path else None
+                if op in ("S", "s", "B", "B*", "b", "b*"):
+                    self.scan.paint("stroke", stroke, box)
+                if op in ("f", "F", "f*", "B", "B*", "b", "b*"):
+                    self.scan.paint("fill", fill, box)
+                path = []
             elif op == "gs" and operands:
                 gs = gstates.get(str(operands[0])) if gstates is not None else None
                 why = _gs_transparency(gs) if gs is not None else None
                 if why:
                     self.scan.transparency.append(why)
-            elif op == "rg" and len(operands) == 3:
-                fill_space, fill = "rgb", tuple(float(x) for x in operands)
-            elif op == "k" and len(operands) == 4:
-                fill_space, fill = "cmyk", tuple(float(x) for x in operands)
-            elif op == "g" and len(operands) == 1:
-                fill_space, fill = "gray", (float(operands[0]),)
-            elif op == "cs" and operands:
-                fill_space, _ = _colour_space_name(operands[0], resources)
-                fill = ()
-            elif op in ("sc", "scn"):
+            elif op in ("rg", "RG", "k", "K", "g", "G") and len(operands) in (1, 3, 4):
+                colour = ({"rg": "rgb", "k": "cmyk", "g": "gray"}[op.lower()], tuple(float(x) for x in operands))
+                if op.islower():
+                    fill = colour
+                else:
+                    stroke = colour
+            elif op in ("cs", "CS") and operands:
+                colour = (_colour_space_name(operands[0], resources)[0], ())
+                if op == "cs":
+                    fill = colour
+                else:
+                    stroke = colour
+            elif op in ("sc", "scn", "SC", "SCN"):
                 nums = tuple(float(x) for x in operands if isinstance(x, (int, float)) or _is_number(x))
-                fill = nums
+                if op.islower():
+                    fill = (fill[0], nums)
+                else:
+                    stroke = (stroke[0], nums)
                 if operands and isinstance(operands[-1], pikepdf.Name) and patterns is not None:
                     pat = patterns.get(str(operands[-1]))
                     if pat is not None:
                         self._walk_pattern(pat, base_ctm, depth, forms_on_stack)
+            elif op == "sh" and operands:
+                sh = shadings.get(str(operands[0])) if shadings is not None else None
+                if sh is not None:
+                    self._shading(sh, resources)
             elif op == "BT":
                 tm = IDENTITY
             elif op == "Tm" and len(operands) == 6:
@@ -213,7 +226,8 @@ class _Walker:
             elif op in ("Tj", "TJ", "'", '"'):
                 m = mul(tm, ctm)
                 scale = math.sqrt(abs(m[0] * m[3] - m[1] * m[2]))
-                self.scan.text.append(TextShow(self.scan.page, font_size * scale, fill_space, fill))
+                self.scan.text.append(TextShow(self.scan.page, font_size * scale, fill[0], fill[1]))
+                self.scan.paint("text", fill, None)
             elif op == "Do" and operands:
                 name = str(operands[0])
                 xobj = xobjects.get(name) if xobjects is not None else None
@@ -241,6 +255,38 @@ class _Walker:
                     continue
                 self.scan.images.append(ImagePlacement(self.scan.page, "(inline)", None, (w, h), ctm, space, False))
 
+    @staticmethod
+    def _extend(path: list, ctm, point) -> None:
+        try:
+            x, y = float(point[0]), float(point[1])
+        except (TypeError, ValueError):
+            return
+        a, b, c, d, e, f = ctm
+        px, py = a * x + c * y + e, b * x + d * y + f
+        if not path:
+            path.extend((px, py, px, py))
+        else:
+            path[0], path[1] = min(path[0], px), min(path[1], py)
+            path[2], path[3] = max(path[2], px), max(path[3], py)
+
+    def _shading(self, sh, resources) -> None:
+        """A gradient's colours: the end points of its (exponential or stitched) function."""
+        kind = _colour_space_name(sh.get("/ColorSpace"), resources)[0]
+        ends = []
+
+        def collect(fn, depth=0):
+            if depth > 4 or not isinstance(fn, pikepdf.Dictionary):
+                return
+            if int(fn.get("/FunctionType", -1)) == 2:
+                ends.extend(tuple(float(v) for v in fn.get(key, [])) for key in ("/C0", "/C1"))
+            for sub in fn.get("/Functions", []):
+                collect(sub, depth + 1)
+        fn = sh.get("/Function")
+        for f in (fn if isinstance(fn, pikepdf.Array) else [fn]):
+            collect(f)
+        for values in ends or [()]:
+            self.scan.paint("shading", (kind, values), None)
+
     def _image(self, name, xobj, ctm, resources) -> None:
         try:
             w, h = int(xobj.Width), int(xobj.Height)
@@ -262,6 +308,8 @@ class _Walker:
         """Tiling patterns (CSS background images) draw images in pattern space."""
         try:
             if int(pat.get("/PatternType", 0)) != 1:
+                if "/Shading" in pat:
+                    self._shading(pat.Shading, None)
                 return
         except (TypeError, ValueError):
             return
@@ -283,7 +331,7 @@ def _is_number(x) -> bool:
 
 def scan_page(page: pikepdf.Page, number: int) -> PageScan:
     """Everything the checks need from one page's content (1-based *number*)."""
-    scan = PageScan(number)
+    scan = PageScan(number, bleed=_box(page, "/BleedBox") or _box(page, "/MediaBox"))
     walker = _Walker(scan)
     walker.walk(page, page.obj.get("/Resources", pikepdf.Dictionary()), IDENTITY)
     group = page.obj.get("/Group")
@@ -500,31 +548,51 @@ def _check_fonts(pdf, report, variant) -> None:
                        f"{count - len(not_embedded) - len(not_subset) - len(type3)} subset")
 
 
-def _check_output_intent(pdf, report, variant) -> None:
+PDFX_MAX_VERSION = {"pdf/x-1a": "1.4", "pdf/x-3": "1.4", "pdf/x-4": "1.6"}
+
+
+def _check_output_intent(pdf, report, variant, cfg, expected=None) -> None:
+    """PDF/X identification and the output intent: which press condition the colours are for."""
     intents = pdf.Root.get("/OutputIntents")
     pdfx = [oi for oi in (intents or []) if oi.get("/S") == pikepdf.Name("/GTS_PDFX")]
+    plain_by_choice = cfg is not None and not cfg.output.pdf_variant
     if not variant:
-        if intents:
-            report.add("info", "has an output intent but declares no PDF/X variant")
-        return
+        if not plain_by_choice:
+            report.add("error", "no PDF/X version declared (GTS_PDFXVersion): the print shop cannot tell which "
+                                "rules the file follows; make it PDF/X-4")
+    elif pdf.pdf_version > PDFX_MAX_VERSION.get(variant, "9"):
+        report.add("error", f"PDF version {pdf.pdf_version} is above the {PDFX_MAX_VERSION[variant]} that "
+                            f"{_vname(variant)} allows")
     if not pdfx:
-        report.add("error", f"{_vname(variant)} needs a /GTS_PDFX output intent; there is none")
+        if not plain_by_choice:
+            report.add("error", "no output intent: the print shop cannot tell which press condition (CMYK profile) "
+                                "the colours were made for")
         return
     oi = pdfx[0]
     ident = str(oi.get("/OutputConditionIdentifier", ""))
+    condition = str(oi.get("/OutputCondition", "") or oi.get("/Info", "") or ident)
     profile = oi.get("/DestOutputProfile")
     if profile is not None:
+        data = profile.read_bytes()
         n = int(profile.get("/N", 0))
-        report.add("info", f"output intent '{ident}' with an embedded {n}-channel ICC profile")
-        if variant == "pdf/x-1a" and n != 4:
-            report.add("error", "the PDF/X-1a output intent profile must be CMYK")
+        name = _profile_name(data) or condition
+        version = f"ICC v{data[8]}.{data[9] >> 4}" if len(data) > 10 else "ICC"
+        report.add("info", f"output intent: {name} ({condition if condition != name else ident}), "
+                           f"embedded {version} profile, {n} channels, {len(data) // 1024} KB")
+        if n != 4:
+            report.add("error", f"the output intent profile has {n} channels: a press profile is CMYK")
+        if expected is not None and hashlib.sha256(data).hexdigest() != expected.sha256:
+            report.add("error", f"the output intent profile is '{name}' but booklet.yaml asks for "
+                                f"'{expected.description}' ({expected.path.name})")
     elif variant == "pdf/x-4":
         report.add("error", f"PDF/X-4 output intent '{ident}' has no embedded ICC profile (DestOutputProfile)")
     elif "/RegistryName" in oi:
-        report.add("info", f"output intent '{ident}' refers to a registered characterization "
-                           f"({oi.RegistryName}), no profile embedded")
+        report.add("info", f"output intent: '{ident}', a registered characterisation ({oi.RegistryName}), "
+                           "no profile embedded")
     else:
         report.add("error", f"output intent '{ident}' has neither a profile nor a RegistryName")
+    if not variant:
+        return
     info = pdf.trailer.get("/Info")
     trapped = info.get("/Trapped") if info is not None else None
     if trapped not in (pikepdf.Name.True_, pikepdf.Name.False_):
@@ -533,33 +601,133 @@ def _check_output_intent(pdf, report, variant) -> None:
         report.add("error", f"{_vname(variant)} needs GTS_PDFXVersion in the document info")
 
 
-def _check_scans(scans: list[PageScan], report, variant) -> None:
+def _profile_name(data: bytes) -> str:
+    try:
+        from PIL import ImageCms
+        return ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(data))).strip()
+    except Exception:  # noqa: BLE001 - a profile we cannot read is named by its intent's strings
+        return ""
+
+
+def _space_label(kind: str) -> str:
+    return {"rgb": "DeviceRGB", "cmyk": "DeviceCMYK", "gray": "DeviceGray", "icc-rgb": "ICC-based RGB",
+            "icc-cmyk": "ICC-based CMYK", "icc-gray": "ICC-based gray", "lab": "Lab", "spot": "spot colour",
+            "calrgb": "CalRGB", "calgray": "CalGray", "indexed-rgb": "indexed DeviceRGB"}.get(kind, kind)
+
+
+def _check_colour(scans: list[PageScan], report, variant, limit: float) -> None:
+    """Colour spaces, text colour and total ink, from what is painted on the pages."""
+    used: dict[str, list[int]] = {}
+    over: dict[str, list] = {}
+    for scan in scans:
+        for (use, kind, values), inside in scan.paints.items():
+            if kind == "pattern":
+                continue
+            used.setdefault(kind, []).append(scan.page)
+            if kind in ("cmyk", "icc-cmyk") and len(values) == 4 and inside and sum(values) > limit + 1e-6:
+                entry = over.setdefault(use, [0.0, []])
+                entry[0] = max(entry[0], sum(values))
+                entry[1].append(scan.page)
+        for im in scan.images:
+            if im.colour_space != "mask":
+                used.setdefault(im.colour_space, []).append(scan.page)
+    report.add("info", "colour spaces painted: " + ", ".join(
+        f"{_space_label(k)} ({_pages_label(p)})" for k, p in sorted(used.items())))
+    for kind, pages in sorted(used.items()):
+        if kind in DEVICE_RGB:
+            report.add("error", f"{_space_label(kind)} colour: a print file needs CMYK (or ICC-based colour in "
+                                "PDF/X-3 and X-4), or every RIP converts it its own way", pages)
+        elif kind in RGB_KINDS + ("lab",) and variant == "pdf/x-1a":
+            report.add("error", f"{_space_label(kind)} colour is not allowed in PDF/X-1a (CMYK, gray and spot only)",
+                       pages)
+    for use, (worst, pages) in over.items():
+        report.add("error", f"total ink {worst * 100:.0f} % in {'text' if use == 'text' else use + 's'}, above the "
+                            f"{limit * 100:.0f} % the press takes", pages)
+    _check_text(scans, report)
+
+
+def _check_text(scans: list[PageScan], report) -> None:
+    sizes: dict[float, int] = {}
+    for scan in scans:
+        for t in scan.text:
+            sizes[round(t.size_pt, 1)] = sizes.get(round(t.size_pt, 1), 0) + 1
+    if not sizes:
+        return
+    body = max(sizes, key=sizes.get)
+    composite, rich, black = [], [], 0
+    for scan in scans:
+        for t in scan.text:
+            k_only = t.space in ("gray", "icc-gray") or (t.space in ("cmyk", "icc-cmyk") and len(t.colour) == 4
+                                                         and not any(t.colour[:3]))
+            cmy = t.colour[:3] if t.space in ("cmyk", "icc-cmyk") and len(t.colour) == 4 else ()
+            if round(t.size_pt, 1) == body:
+                if k_only:
+                    black += 1
+                elif cmy and all(v > 0 for v in cmy):
+                    composite.append(scan.page)
+            if cmy and all(v > 0 for v in cmy) and t.colour[3] > 0 and t.size_pt < RICH_BLACK_MAX_PT:
+                rich.append(scan.page)
+    if composite:
+        report.add("error", f"body text ({body:g} pt) is set in a mix of inks: printers need it in black ink alone "
+                            "(0/0/0/100), or it blurs at the slightest misregistration", composite)
+    if black and not composite:
+        report.add("info", f"body text ({body:g} pt) in black ink alone")
+    if rich:
+        report.add("warning", f"small text (< {RICH_BLACK_MAX_PT:g} pt) in rich black (C, M, Y and K all > 0): "
+                              "any misregistration makes it blurry; use K only", rich)
+
+
+def _image_ink(xobj) -> float | None:
+    """The total ink of a CMYK image's heaviest area (on a reduced copy, as a press sees it)."""
+    try:
+        pil = pikepdf.PdfImage(xobj).as_pil_image()
+    except Exception:  # noqa: BLE001 - undecodable images are reported elsewhere
+        return None
+    if pil.mode != "CMYK":
+        return None
+    from PIL import Image, ImageMath
+    pil.thumbnail((200, 200), Image.BOX)
+    c, m, y, k = pil.split()
+    total = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"], c=c, m=m, y=y, k=k)
+    return total.getextrema()[1] / 255
+
+
+def _check_images(scans: list[PageScan], report, variant, limit: float, final: bool, max_dpi: float) -> None:
     low: dict[tuple, list[int]] = {}
-    spaces: dict[str, int] = {}
-    rgb_images: list[int] = []
+    high: dict[tuple, list[int]] = {}
+    inked: dict = {}
     n_images = 0
     for scan in scans:
         for im in scan.images:
             n_images += 1
-            spaces[im.colour_space] = spaces.get(im.colour_space, 0) + 1
-            if im.colour_space in ("rgb", "indexed-rgb"):
-                rgb_images.append(im.page)
             if im.colour_space == "mask":
                 continue
             dpi = im.dpi
-            if dpi < MIN_DPI:
-                w, h = im.size_pt
-                key = (im.name, im.pixels, round(dpi), round(w / MM), round(h / MM))
+            w, h = im.size_pt
+            key = (im.name, im.pixels, round(dpi), round(w / MM), round(h / MM))
+            if dpi < MIN_DPI - 0.5:
                 low.setdefault(key, []).append(im.page)
+            elif dpi > max_dpi and dpi != float("inf"):
+                high.setdefault(key, []).append(im.page)
+            if im.image is not None and im.colour_space in ("cmyk", "icc-cmyk") and im.image.objgen not in inked:
+                inked[im.image.objgen] = (_image_ink(im.image), im.pixels, im.page)
     for (name, px, dpi, w, h), pages in low.items():
-        report.add("warning", f"image {px[0]}×{px[1]} px placed at {w}×{h} mm is {dpi} dpi "
-                              f"(below {MIN_DPI} dpi; it will print soft)", pages)
+        report.add("error" if final else "warning",
+                   f"image {px[0]}×{px[1]} px placed at {w}×{h} mm is {dpi} dpi "
+                   f"(below {MIN_DPI} dpi; it will print soft)", pages)
+    for (name, px, dpi, w, h), pages in high.items():
+        report.add("info", f"image {px[0]}×{px[1]} px placed at {w}×{h} mm is {dpi} dpi: more pixels than a press "
+                           f"can print (the file is bigger than it needs to be)", pages)
+    for ink, px, page in inked.values():
+        # JPEG noise around the heaviest shadows may add a few percent.
+        if ink is not None and ink > limit + 0.05:
+            report.add("error", f"image {px[0]}×{px[1]} px reaches {ink * 100:.0f} % total ink, above the "
+                                f"{limit * 100:.0f} % the press takes", [page])
     if n_images:
-        report.add("info", f"{n_images} image placement(s); colour spaces: "
-                           + ", ".join(f"{k} {v}" for k, v in sorted(spaces.items())))
-    if rgb_images and variant == "pdf/x-1a":
-        report.add("warning", "RGB image(s) in a PDF/X-1a file (only CMYK, gray and spot are allowed)", rgb_images)
-    # Transparency.
+        report.add("info", f"{n_images} image placement(s)")
+
+
+def _check_transparency(scans: list[PageScan], report, variant) -> None:
     transparent = {}
     for scan in scans:
         for why in scan.transparency:
@@ -569,29 +737,12 @@ def _check_scans(scans: list[PageScan], report, variant) -> None:
             report.add("error", f"transparency ({why}) is not allowed in {_vname(variant)}", pages)
         else:
             report.add("info", f"transparency used ({why})", pages)
-    # Text colour.
-    rich, rgb_text = [], []
-    for scan in scans:
-        for t in scan.text:
-            if t.space == "cmyk" and len(t.colour) == 4:
-                c, m, y, k = t.colour
-                if c > 0 and m > 0 and y > 0 and k > 0 and t.size_pt < RICH_BLACK_MAX_PT:
-                    rich.append(scan.page)
-            elif t.space == "rgb":
-                rgb_text.append(scan.page)
-    if rich:
-        report.add("warning", f"small text (< {RICH_BLACK_MAX_PT:g} pt) in rich black (C, M, Y and K all > 0): "
-                              "any misregistration makes it blurry; use K only", rich)
-    if rgb_text:
-        level = "warning" if variant == "pdf/x-1a" else "info"
-        extra = " (PDF/X-1a allows only CMYK, gray and spot)" if variant == "pdf/x-1a" else \
-            " (the RIP converts it; plain black text should be 0 0 0 1 CMYK)"
-        report.add(level, "text in RGB" + extra, rgb_text)
 
 
-def preflight(pdf_path, cfg=None) -> PreflightReport:
-    """Check a PDF for print. *pdf_path* is a path or the PDF's bytes;
-    *cfg* (booklet Config) supplies the expected trim, bleed, page multiple and variant."""
+def preflight(pdf_path, cfg=None, *, final: bool = False) -> PreflightReport:
+    """Check a PDF for print as a print shop would. *pdf_path* is a path or the PDF's bytes;
+    *cfg* (booklet Config) supplies the expected trim, bleed, page multiple, variant, profile
+    and ink limit. With *final*, images under 300 dpi are errors, not warnings."""
     if isinstance(pdf_path, (bytes, bytearray)):
         source, label = io.BytesIO(pdf_path), "(bytes)"
     else:
@@ -602,6 +753,12 @@ def preflight(pdf_path, cfg=None) -> PreflightReport:
     except (pikepdf.PdfError, FileNotFoundError, OSError) as exc:
         report.add("error", f"cannot open the PDF: {exc}")
         return report
+    expected = None
+    if cfg is not None:
+        from ..colours import output_profile
+        expected = output_profile(cfg) if cfg.output.pdf_variant else None
+    limit = (cfg.output.ink_limit if cfg is not None else 300) / 100
+    max_dpi = cfg.output.print_image_max_dpi if cfg is not None else 450
     with pdf:
         report.pages = len(pdf.pages)
         report.pdf_version = pdf.pdf_version
@@ -610,7 +767,8 @@ def preflight(pdf_path, cfg=None) -> PreflightReport:
         if wanted and variant != wanted:
             report.add("error", f"booklet.yaml asks for {_vname(wanted)} but the file declares "
                                 f"{_vname(variant) or 'no PDF/X variant'}")
-        report.variant = variant or wanted
+        report.variant = variant
+        variant = variant or wanted
         if pdf.is_encrypted:
             report.add("error", "the PDF is encrypted")
         bleed_mm = cfg.bleed if cfg is not None else 3.0
@@ -619,7 +777,10 @@ def preflight(pdf_path, cfg=None) -> PreflightReport:
         if multiple > 1 and report.pages % multiple:
             report.add("error", f"{report.pages} pages is not a multiple of {multiple} "
                                 f"(saddle stitching needs {multiple}); add {(-report.pages) % multiple} blank page(s)")
-        _check_fonts(pdf, report, report.variant)
-        _check_output_intent(pdf, report, report.variant)
-        _check_scans(list(walk_pages(pdf)), report, report.variant)
+        _check_fonts(pdf, report, variant)
+        _check_output_intent(pdf, report, report.variant, cfg, expected)
+        scans = list(walk_pages(pdf))
+        _check_colour(scans, report, variant, limit)
+        _check_images(scans, report, variant, limit, final, max_dpi)
+        _check_transparency(scans, report, variant)
     return report
