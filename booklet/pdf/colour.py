@@ -64,6 +64,7 @@ def to_print_colours(pdf: pikepdf.Pdf, policy: ColourPolicy) -> ColourReport:
     job = _Pass(pdf, policy, report)
     for number, page in enumerate(pdf.pages, 1):
         job.page(page, number)
+    job.drop_rgb_spaces()
     to_print_images(pdf, policy, report)
     return report
 
@@ -120,6 +121,8 @@ class _Pass:
         self.report = report
         self.done: set = set()
         self.page_no = 0
+        self.seen_resources: list = []
+        self.inline_images = False
 
     # -- colours -----------------------------------------------------------
 
@@ -215,6 +218,7 @@ class _Pass:
                 if shading is not None:
                     self.shading(shading, mode)
             elif op == "INLINE IMAGE":
+                self.inline_images = True
                 self._left("an inline image keeps its colours")
             out.append(instr)
         return out if changed else None
@@ -253,9 +257,23 @@ class _Pass:
         elif mode == "gray" and kind not in _GRAY:
             group.CS = pikepdf.Name.DeviceGray
 
+    def drop_rgb_spaces(self) -> None:
+        """Named RGB colour spaces no content uses any more (`/CS0 cs` became `/DeviceCMYK cs`).
+
+        An inline image may still name one; then they all stay."""
+        if self.inline_images:
+            return
+        for resources in self.seen_resources:
+            spaces = resources.get("/ColorSpace")
+            if not isinstance(spaces, pikepdf.Dictionary):
+                continue
+            for name in [n for n, cs in spaces.items() if space_kind(cs)[0] in _RGB + _GRAY]:
+                del spaces[name]
+
     def resources(self, resources, mode: str = "cmyk") -> None:
         if resources is None or not self.once(resources):
             return
+        self.seen_resources.append(resources)
         for _, xobj in (resources.get("/XObject") or {}).items():
             if xobj.get("/Subtype") == pikepdf.Name.Form:
                 self.form(xobj, mode, resources)

@@ -618,6 +618,7 @@ def _space_label(kind: str) -> str:
 def _check_colour(scans: list[PageScan], report, variant, limit: float) -> None:
     """Colour spaces, text colour and total ink, from what is painted on the pages."""
     used: dict[str, list[int]] = {}
+    images: dict[str, list[int]] = {}
     over: dict[str, list] = {}
     for scan in scans:
         for (use, kind, values), inside in scan.paints.items():
@@ -630,9 +631,18 @@ def _check_colour(scans: list[PageScan], report, variant, limit: float) -> None:
                 entry[1].append(scan.page)
         for im in scan.images:
             if im.colour_space != "mask":
-                used.setdefault(im.colour_space, []).append(scan.page)
+                images.setdefault(im.colour_space, []).append(scan.page)
     report.add("info", "colour spaces painted: " + ", ".join(
         f"{_space_label(k)} ({_pages_label(p)})" for k, p in sorted(used.items())))
+    if images:
+        report.add("info", "image colour spaces: " + ", ".join(
+            f"{_space_label(k)} ({_pages_label(p)})" for k, p in sorted(images.items())))
+    for kind, pages in sorted(images.items()):
+        if kind in DEVICE_RGB:
+            report.add("error", f"{_space_label(kind)} image(s): a print file needs CMYK images (or ICC-based ones in "
+                                "PDF/X-3 and X-4)", pages)
+        elif kind in RGB_KINDS + ("lab",) and variant == "pdf/x-1a":
+            report.add("error", f"{_space_label(kind)} image(s) are not allowed in PDF/X-1a", pages)
     for kind, pages in sorted(used.items()):
         if kind in DEVICE_RGB:
             report.add("error", f"{_space_label(kind)} colour: a print file needs CMYK (or ICC-based colour in "
@@ -663,7 +673,7 @@ def _check_text(scans: list[PageScan], report) -> None:
             if round(t.size_pt, 1) == body:
                 if k_only:
                     black += 1
-                elif cmy and all(v > 0 for v in cmy):
+                elif cmy and _composite_grey(cmy):
                     composite.append(scan.page)
             if cmy and all(v > 0 for v in cmy) and t.colour[3] > 0 and t.size_pt < RICH_BLACK_MAX_PT:
                 rich.append(scan.page)
@@ -675,6 +685,11 @@ def _check_text(scans: list[PageScan], report) -> None:
     if rich:
         report.add("warning", f"small text (< {RICH_BLACK_MAX_PT:g} pt) in rich black (C, M, Y and K all > 0): "
                               "any misregistration makes it blurry; use K only", rich)
+
+
+def _composite_grey(cmy) -> bool:
+    """Cyan, magenta and yellow in balance: a grey or black made of three or four inks."""
+    return min(cmy) > 0.05 and min(cmy) >= 0.5 * max(cmy)
 
 
 def _image_ink(xobj) -> float | None:
