@@ -394,10 +394,10 @@ def test_a_pdf_from_another_tool_is_refused_one_line_per_problem(tmp_path):
 
 def portrait(seed: int, size=(2400, 3200)):
     """A camera-sized test photo: gradients and noise, a face-coloured oval."""
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw, ImageFilter
     w, h = size
     r = Image.linear_gradient("L").resize(size)
-    g = Image.effect_noise(size, 30 + seed).convert("L")
+    g = Image.effect_noise(size, 30 + seed).convert("L").filter(ImageFilter.GaussianBlur(3))
     b = Image.linear_gradient("L").rotate(90 + seed * 30).resize(size)
     im = Image.merge("RGB", (r, g, b))
     ImageDraw.Draw(im).ellipse((w // 4, h // 6, 3 * w // 4, 2 * h // 3), fill=(224, 172, 140))
@@ -467,7 +467,8 @@ def test_final_refuses_the_sample_with_placeholders_and_passes_with_photos(tmp_p
         assert all(im.colour_space == "cmyk" and 300 <= im.dpi <= 450 for im in images), \
             sorted({(im.colour_space, round(im.dpi)) for im in images})
         assert device_rgb_anywhere(pdf) == []
-    assert printed.stat().st_size < 12e6, printed.stat().st_size   # 39 MB with the camera originals
+    photos = sum((project / src).stat().st_size for src in wanted)
+    assert printed.stat().st_size < photos, (printed.stat().st_size, photos)   # the originals were 1,129 dpi
     with pikepdf.open(project / "output" / "booklet-digital.pdf") as pdf:
         spaces = {str(x.ColorSpace) for p in pdf.pages for _, x in p.Resources.get("/XObject", {}).items()
                   if x.get("/Subtype") == pikepdf.Name.Image}
@@ -478,3 +479,32 @@ def test_final_refuses_the_sample_with_placeholders_and_passes_with_photos(tmp_p
             number = next(i for i, p in enumerate(pdf.pages, 1) if p.images)
         plates = render_plates(printed, number, 40)
         assert all(plates[n].getextrema()[1] > 100 for n in ("Cyan", "Magenta", "Yellow"))   # a photo in four inks
+
+
+A98 = Path("/usr/share/color/icc/ghostscript/a98.icc")      # Adobe RGB (1998)-compatible, from libgs-common
+
+
+@pytest.mark.skipif(not A98.is_file(), reason="libgs-common not installed")
+def test_a_photo_is_converted_from_its_own_profile(tmp_path):
+    from PIL import Image
+    green = Image.new("RGB", (600, 600), (40, 200, 60))
+    green.save(tmp_path / "srgb.jpg", quality=95)
+    green.save(tmp_path / "a98.jpg", quality=95, icc_profile=A98.read_bytes())   # same numbers, wider gamut
+    body = '<img src="srgb.jpg" style="width: 40mm"><img src="a98.jpg" style="width: 40mm">'
+    raw = render(tiny_html(4, body=body), tmp_path, "pdf/x-4")
+    data, report = make_print_edition(raw, tiny_cfg(tmp_path, variant="pdf/x-4"))
+    assert report.colour.images_converted == 2 and report.colour.images_resampled == 0   # 381 dpi: kept
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        images = [x for _, x in pdf.pages[0].Resources.XObject.items()]
+        assert all(x.ColorSpace == pikepdf.Name.DeviceCMYK for x in images)
+        inks = sorted(pikepdf.PdfImage(x).as_pil_image().getpixel((300, 300)) for x in images)
+    from PIL import ImageCms
+    press = ImageCms.getOpenProfile(str(shipped_profile()))
+    expected = []
+    for source in (ImageCms.createProfile("sRGB"), ImageCms.getOpenProfile(str(A98))):
+        t = ImageCms.buildTransform(source, press, "RGB", "CMYK", ImageCms.Intent.PERCEPTUAL,
+                                    flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+        expected.append(ImageCms.applyTransform(green.crop((0, 0, 1, 1)), t).getpixel((0, 0)))
+    assert max(abs(a - b) for a, b in zip(*expected)) > 20       # the two greens need different inks
+    for got, want in zip(inks, sorted(expected)):
+        assert max(abs(a - b) for a, b in zip(got, want)) <= 6, (got, want)
