@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import pikepdf
 
 from ..colours import ColourPolicy, converter, hex_of, percent
+from .scan import space_kind
 
 _RGB = ("rgb", "icc-rgb", "calrgb")
 _GRAY = ("gray", "icc-gray", "calgray")
@@ -69,43 +70,6 @@ def to_print_colours(pdf: pikepdf.Pdf, policy: ColourPolicy) -> ColourReport:
     job.drop_rgb_spaces()
     to_print_images(pdf, policy, report)
     return report
-
-
-def space_kind(cs, resources=None) -> tuple[str, object]:
-    """('rgb'|'icc-rgb'|'calrgb'|'gray'|'icc-gray'|'calgray'|'cmyk'|'icc-cmyk'|'lab'|'pattern'|'spot'|
-    'indexed-…'|'other', detail) for a colour space name or array; detail is the ICC stream or Lab dict."""
-    if isinstance(cs, pikepdf.Name):
-        simple = {"/DeviceRGB": "rgb", "/RGB": "rgb", "/DeviceCMYK": "cmyk", "/CMYK": "cmyk",
-                  "/DeviceGray": "gray", "/G": "gray", "/Pattern": "pattern"}
-        name = str(cs)
-        if name in simple:
-            return simple[name], None
-        try:
-            named = resources.get("/ColorSpace", {}).get(name) if resources is not None else None
-        except (AttributeError, TypeError):
-            named = None
-        return space_kind(named, None) if named is not None else ("other", None)
-    if isinstance(cs, pikepdf.Array) and len(cs):
-        family = str(cs[0])
-        if family == "/ICCBased":
-            try:
-                n = int(cs[1].get("/N", 0))
-            except (AttributeError, TypeError, ValueError):
-                n = 0
-            return {1: "icc-gray", 3: "icc-rgb", 4: "icc-cmyk"}.get(n, "other"), cs[1]
-        if family == "/Indexed" and len(cs) > 1:
-            return "indexed-" + space_kind(cs[1], resources)[0], None
-        if family in ("/Separation", "/DeviceN"):
-            return "spot", None
-        if family == "/Pattern":
-            return "pattern", None
-        if family == "/CalRGB":
-            return "calrgb", None
-        if family == "/CalGray":
-            return "calgray", None
-        if family == "/Lab":
-            return "lab", cs[1] if len(cs) > 1 else None
-    return "other", None
 
 
 def _nums(values) -> list[float]:

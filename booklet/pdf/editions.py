@@ -507,7 +507,8 @@ class PrintReport:
 
 def _pdfx_content_warnings(pdf: pikepdf.Pdf, variant: str) -> list[str]:
     """What the page content does that the PDF/X variant forbids (we cannot fix it here)."""
-    from .preflight import NO_TRANSPARENCY, RGB_KINDS, walk_pages
+    from .preflight import NO_TRANSPARENCY
+    from .scan import RGB_KINDS, walk_pages
 
     transparent, rgb = [], []
     for scan in walk_pages(pdf):
@@ -648,7 +649,7 @@ class DigitalReport:
 def _downsample_images(pdf: pikepdf.Pdf, dpi: float, report: DigitalReport, tolerance: float = 1.25) -> None:
     from PIL import Image
 
-    from .preflight import walk_pages
+    from .scan import walk_pages
 
     need: dict[tuple, list] = {}     # objgen -> [image object, required px w, required px h]
     for scan in walk_pages(pdf):

@@ -31,8 +31,7 @@ JPEG_QUALITY = 92
 def to_print_images(pdf: pikepdf.Pdf, policy: ColourPolicy, report) -> None:
     from PIL import Image
 
-    from .colour import space_kind
-    from .preflight import walk_pages
+    from .scan import space_kind, walk_pages
 
     conv = converter(policy)
     largest: dict[tuple, list] = {}      # objgen → [image, widest placed pt, tallest placed pt]
