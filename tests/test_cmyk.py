@@ -508,3 +508,28 @@ def test_a_photo_is_converted_from_its_own_profile(tmp_path):
     assert max(abs(a - b) for a, b in zip(*expected)) > 20       # the two greens need different inks
     for got, want in zip(inks, sorted(expected)):
         assert max(abs(a - b) for a, b in zip(got, want)) <= 6, (got, want)
+
+
+def test_check_reports_a_role_the_press_cannot_print(mini):
+    config = mini / "booklet.yaml"
+    config.write_text(config.read_text("utf-8") + 'colours:\n  accent: {print: "100 100 100 100"}\n', "utf-8")
+    proc = subprocess.run([sys.executable, "-m", "booklet.cli", "check", "-p", str(mini)], capture_output=True, text=True)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "colours.accent prints with 400 % ink (100/100/100/100)" in proc.stderr and "booklet.yaml, line 18" in proc.stderr
+
+
+@pytest.mark.parametrize("variant, version", [("pdf/x-4", "1.6"), ("pdf/x-3", "1.4"), ("pdf/x-1a", "1.4")])
+def test_the_print_edition_comes_from_the_tagged_write(tmp_path, variant, version):
+    raw = render(tiny_html(4, font=True, body="<p>正文</p>"), tmp_path, "pdf/ua-1")      # the digital edition's write
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        assert pdf.pdf_version == "1.7" and "/StructTreeRoot" in pdf.Root
+    cfg = tiny_cfg(tmp_path, variant=variant)
+    data, report = make_print_edition(raw, cfg)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert pdf.pdf_version == version
+        assert device_rgb_anywhere(pdf) == []
+        if version == "1.4":
+            fonts = [f.DescendantFonts[0].FontDescriptor.FontFile3.Subtype for _, f in pdf.pages[0].Resources.Font.items()]
+            assert set(map(str, fonts)) == {"/CIDFontType0C"}    # no OpenType font programs before PDF 1.6
+    checked = preflight(data, cfg)
+    assert checked.ok and not checked.warnings, checked.format()

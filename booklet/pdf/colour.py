@@ -15,11 +15,11 @@ screen colours either way, and a pass over the file also reaches what no
 colour call covers (gradient functions, group colour spaces, images) and
 works on any PDF however it was written: one process or page groups
 written by workers and merged (it needs only the picklable ColourPolicy).
-Measured on the sample (72 pages, CPU time): the pass takes 0.36 s, the
-policy (profile, LittleCMS transforms, the black-ink lightness ramp) 0.2 s
-once per process; the print edition's own PDF/X write (it no longer shares
-the digital edition's tagged one) 1.6 s. The cold build went from 7.4 s to
-9.5 s of CPU (docs/print.md).
+Measured on the sample (72 pages, CPU time): the pass takes 0.36–0.45 s,
+the policy (profile, LittleCMS transforms, the black-ink lightness ramp)
+0.2 s once per process. The print edition is still made from the one
+WeasyPrint write the digital edition uses (a second, PDF/X write would cost
+1.6 s). The cold build went from 7.6 s to 8.75 s of CPU (docs/print.md).
 """
 
 from __future__ import annotations

@@ -482,6 +482,16 @@ class PrintReport:
     colour: ColourReport = field(default_factory=ColourReport)
     warnings: list[str] = field(default_factory=list)
 
+    def inks(self) -> str:
+        """One line on how the colours went to inks."""
+        c = self.colour
+        line = (f"inks: {len(c.roles)} colour role(s) as booklet.yaml sets them, {c.greys} grey(s) in black ink "
+                f"alone, {len(c.direct)} other colour(s) through the profile")
+        if c.images_converted or c.images_resampled:
+            line += (f"; {c.images_converted} image(s) to CMYK, {c.images_resampled} resampled to print resolution "
+                     f"({c.image_bytes_before / 1e6:.1f} MB → {c.image_bytes_after / 1e6:.1f} MB)")
+        return line
+
     def format(self) -> str:
         w, h = (self.trim_pt[2] - self.trim_pt[0]) / MM, (self.trim_pt[3] - self.trim_pt[1]) / MM
         mw, mh = (self.media_pt[2] - self.media_pt[0]) / MM, (self.media_pt[3] - self.media_pt[1]) / MM
@@ -492,13 +502,7 @@ class PrintReport:
             lines.append(f"  blank pages added: {', '.join(map(str, self.blank_pages))}")
         if self.pdf_variant:
             lines.append(f"  {PDFX_NAMES[self.pdf_variant]}, output intent {self.output_intent}")
-        c = self.colour
-        line = (f"  inks: {len(c.roles)} colour role(s) as set in booklet.yaml, {c.greys} grey(s) in black ink alone, "
-                f"{len(c.direct)} other colour(s) through the profile")
-        if c.images_converted or c.images_resampled:
-            line += (f"; {c.images_converted} image(s) to CMYK, {c.images_resampled} resampled to print resolution "
-                     f"({c.image_bytes_before / 1e6:.1f} MB → {c.image_bytes_after / 1e6:.1f} MB)")
-        lines.append(line)
+        lines.append(f"  {self.inks()}")
         lines.append(f"  fonts: {len(self.fonts)} embedded subset(s)")
         lines.append(f"  dates: {self.source_date or 'build time (not reproducible)'}")
         lines += [f"  warning: {w}" for w in self.warnings]
@@ -530,13 +534,13 @@ def _page_list(pages: list[int]) -> str:
     return ", ".join(map(str, pages)) if len(pages) <= 8 else f"{', '.join(map(str, pages[:8]))}, …"
 
 
-def _save(pdf: pikepdf.Pdf, *, object_streams: bool) -> bytes:
+def _save(pdf: pikepdf.Pdf, *, object_streams: bool, version: str = "") -> bytes:
     # QPDF keeps the first half of an existing /ID, and WeasyPrint's hashes the
     # whole raw file (random XMP DocumentID, build time): derive both from our content.
     if "/ID" in pdf.trailer:
         del pdf.trailer["/ID"]
     out = io.BytesIO()
-    pdf.save(out, deterministic_id=True, compress_streams=True,
+    pdf.save(out, deterministic_id=True, compress_streams=True, force_version=version or None,
              object_stream_mode=(pikepdf.ObjectStreamMode.generate if object_streams
                                  else pikepdf.ObjectStreamMode.disable))
     return out.getvalue()
@@ -559,9 +563,9 @@ def make_print_edition(raw: bytes, cfg, *, registration: bool = True,
     bleed = cfg.bleed * MM
     _, _, slug = mark_geometry(cfg.bleed)
     with pikepdf.open(io.BytesIO(raw)) as pdf:
-        if variant and pdf.pdf_version > PDFX_MAX_VERSION[variant]:
-            report.warnings.append(f"the PDF is version {pdf.pdf_version} but {PDFX_NAMES[variant]} allows at most "
-                                   f"{PDFX_MAX_VERSION[variant]}: render with write_pdf(pdf_variant='{variant}')")
+        # The raw PDF may be WeasyPrint's tagged PDF 1.7 (the digital edition's write): nothing
+        # in it needs more than the variant's version, except OpenType font programs (below).
+        version = PDFX_MAX_VERSION[variant] if variant and pdf.pdf_version > PDFX_MAX_VERSION[variant] else ""
         report.colour = to_print_colours(pdf, policy)
         report.warnings += report.colour.notes()
         n_before = len(pdf.pages)
@@ -607,7 +611,7 @@ def make_print_edition(raw: bytes, cfg, *, registration: bool = True,
                                    f"{len(short_bleed)} page(s): check `bleed` in layouts/page.css")
         report.pages = len(pdf.pages)
         assert report.pages == n_before + report.blank_pages_added
-        if pdf.pdf_version < "1.6":
+        if (version or pdf.pdf_version) < "1.6":
             report.warnings += _bare_cff_for_old_pdf(pdf)
         report.fonts = _retag_subsets(pdf)
         report.warnings += font_problems(pdf)
@@ -623,7 +627,7 @@ def make_print_edition(raw: bytes, cfg, *, registration: bool = True,
         if not meta.when:
             report.warnings.append("no source_date in booklet.yaml and no SOURCE_DATE_EPOCH: "
                                    "the PDF carries the build time and is not reproducible")
-        data = _save(pdf, object_streams=not variant or PDFX_MAX_VERSION[variant] >= "1.5")
+        data = _save(pdf, object_streams=not variant or PDFX_MAX_VERSION[variant] >= "1.5", version=version)
     report.size = len(data)
     return data, report
 
