@@ -299,13 +299,17 @@ def test_a_designed_page_has_no_rgb_left_and_its_photo_is_cmyk(tmp_path):
     body = ('<div style="background: linear-gradient(90deg, #b2201f, #f6efe3); height: 20mm"></div>'
             '<p style="color: #2a6; border-bottom: 1pt solid #444">绿色</p>'
             '<p style="opacity: .6; background: rgba(20, 80, 200, .5)">半透明</p>'
+            '<p style="color: oklch(55% 0.15 150); border-top: 1pt solid lab(40% 0 0)">Lab</p>'
             '<img src="wide.jpg" style="width: 60mm">')
     raw = render(tiny_html(4, body=body), tmp_path, "pdf/x-4")
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         assert device_rgb_anywhere(pdf)
+        assert "/lab-d65 cs" in pdf.pages[0].Contents.read_bytes().decode("latin-1")
     data, report = make_print_edition(raw, tiny_cfg(tmp_path, variant="pdf/x-4"))
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert device_rgb_anywhere(pdf) == []
+        content = pikepdf.unparse_content_stream(pikepdf.parse_content_stream(pdf.pages[0])).decode("latin-1")
+        assert "/lab-d65" not in content and "/lab-d50" not in content       # Lab colours went to inks too
         (image,) = [x for _, x in pdf.pages[0].Resources.XObject.items() if x.Subtype == pikepdf.Name.Image]
         assert image.ColorSpace == pikepdf.Name.DeviceCMYK and list(image.Decode) == [1, 0] * 4
         assert int(image.Width) == 709                               # 1,800 px over 60 mm: 762 dpi → 300

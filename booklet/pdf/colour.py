@@ -39,7 +39,7 @@ _GRAY = ("gray", "icc-gray", "calgray")
 class ColourReport:
     """What the conversion did, for the build's print report."""
     roles: set[str] = field(default_factory=set)          # roles whose CMYK was used
-    greys: int = 0                                        # grey colours set in black ink alone
+    greys: set[str] = field(default_factory=set)          # greys ('#rrggbb') set in black ink alone
     direct: dict[str, tuple] = field(default_factory=dict)   # '#rrggbb' → (cmyk, {pages}) through the profile
     left: list[str] = field(default_factory=list)         # what could not be converted, and where
     images_converted: int = 0
@@ -95,12 +95,12 @@ class _Pass:
     def cmyk_of(self, kind: str, values: list[float]) -> list[float] | None:
         if kind in _RGB and len(values) == 3:
             cmyk, how = self.conv.rgb(*values)
+            key = hex_of(tuple(min(255, max(0, round(v * 255))) for v in values))
             if how == "neutral":
-                self.report.greys += 1
+                self.report.greys.add(key)
             elif how.startswith("role:"):
                 self.report.roles.add(how[5:])
             else:
-                key = hex_of(tuple(min(255, max(0, round(v * 255))) for v in values))
                 self.report.direct.setdefault(key, (cmyk, set()))[1].add(self.page_no)
             return _nums(cmyk)
         if kind in _GRAY and len(values) == 1:

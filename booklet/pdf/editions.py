@@ -485,7 +485,7 @@ class PrintReport:
     def inks(self) -> str:
         """One line on how the colours went to inks."""
         c = self.colour
-        line = (f"inks: {len(c.roles)} colour role(s) as booklet.yaml sets them, {c.greys} grey(s) in black ink "
+        line = (f"inks: {len(c.roles)} colour role(s) as booklet.yaml sets them, {len(c.greys)} grey(s) in black ink "
                 f"alone, {len(c.direct)} other colour(s) through the profile")
         if c.images_converted or c.images_resampled:
             line += (f"; {c.images_converted} image(s) to CMYK, {c.images_resampled} resampled to print resolution "
