@@ -25,6 +25,7 @@ from .glyphs import check_glyphs
 from .pdf.preflight import preflight
 from .pdf.editions import PDFX_NAMES, digital_edition, make_print_edition
 from .render.document import overflow_report, page_fingerprints, render_document
+from .render.sourcemap import locate_warnings
 from .render.templates import build_html, make_env, render_css
 
 Progress = Callable[[str], None]
@@ -46,9 +47,14 @@ class CheckResult:
 
 @dataclass
 class BuildResult:
+    """What one build made. The two editions number their pages differently:
+    the print one has blank pages added before the back cover (a multiple of
+    4 for saddle stitching), the digital one does not. *fingerprints* are per
+    laid-out page, which are the digital edition's pages; *print_numbers*
+    says where each of them is in the print edition."""
     print_pdf: Path
     digital_pdf: Path
-    pages: int
+    pages: int                    # of the print edition
     blank_pages_added: int
     seconds: float
     warnings: list[str]
@@ -57,12 +63,17 @@ class BuildResult:
     how: str = ""                 # how the layout was made (full, repainted, some parts again)
     press_ready: bool = False     # a --final build that passed every check
     print_summary: str = ""       # variant and output intent of the print edition
+    print_numbers: list[int] = field(default_factory=list)
+
+    @property
+    def digital_pages(self) -> int:
+        return len(self.print_numbers) or self.pages
 
 
 def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
     """Everything that can be known without rendering. Raises on the first
     structural error (config, content syntax); collects glyph and image problems."""
-    from .images import image_findings
+    from .images import check_images
     project = project.resolve()
     progress("config")
     cfg = load_config(project)
@@ -74,9 +85,8 @@ def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
     progress("glyphs")
     result.errors.extend(str(m) for m in check_glyphs(cfg, content, faces, project))
     progress("images")
-    result.images = image_findings(project, content, cfg.honourees)
-    for f in result.images:
-        (result.errors if f.problem in ("damaged", "not-an-image") else result.warnings).append(f.message)
+    result.warnings.extend(check_images(project, content, result.errors, cfg.honourees, cfg.placed_sizes(),
+                                        findings=result.images))
     return result
 
 
@@ -84,10 +94,13 @@ def final_problems(checked: CheckResult, preflight_report) -> list[str]:
     """What stops a print edition from going to press: placeholder frames, images under
     300 dpi at their placed size, and every preflight error (with final=True, coarse
     images in the PDF are errors too), one line each."""
+    from .images import PLACEHOLDER_DRAWN
     problems = []
     for f in checked.images:
-        if f.problem == "missing":
+        if f.problem == "missing" and f.message.endswith(PLACEHOLDER_DRAWN):
             problems.append(f"placeholder frame instead of {f.src} ({f.who}): supply the photo")
+        elif f.problem == "missing":
+            problems.append(f"placeholder frame: {f.message}")
         elif f.problem == "low":
             problems.append(f.message)
     coarse = {m.split(" px,")[0].rsplit(" is ", 1)[-1] for m in problems if " px, only " in m}
@@ -201,7 +214,7 @@ class Builder:
                 chunks = list(plan.chunks)
                 warnings = list(self._wp_warnings)
                 for i in sorted(changed):
-                    doc_c, w = self._render(fresh[i])
+                    doc_c, w = self._render(fresh[i], css)
                     old = chunks[i]
                     starts = incremental.part_starts(doc_c.pages, old.first_page, set(old.parts))
                     if len(doc_c.pages) != len(old.pages) or any(starts[p] != numbers[p] for p in old.parts):
@@ -224,7 +237,7 @@ class Builder:
                 self.last_strategy = f"full layout: {change.reason}"
             elif len(changed) > limit:
                 self.last_strategy = f"full layout: the edit reaches {len(changed)} of {len(plan.chunks)} page groups"
-        doc, warnings = self._render(html)
+        doc, warnings = self._render(html, css)
         self._last_doc, self._wp_warnings, self._css = doc, warnings, css
         self._sources = {id(p): doc._html for p in doc.pages}
         plan = incremental.plan_from_document(doc, order) if self._supports_parts(env) else None
@@ -249,12 +262,13 @@ class Builder:
         self._font_key = key
         return changed
 
-    def _render(self, html: str):
+    def _render(self, html: str, css: str):
         try:
-            return render_document(html, self.project, font_config=self._font_configuration(),
-                                   image_cache=self._images.refresh())
+            doc, warnings = render_document(html, self.project, font_config=self._font_configuration(),
+                                            image_cache=self._images.refresh())
         finally:
             self._images.remember()
+        return doc, locate_warnings(warnings, html, css)
 
     def _restyle(self, css: str) -> None:
         """Repaint the kept pages for a colour-only edit (restyle.py)."""
@@ -307,7 +321,7 @@ class Builder:
         # (pdf/colour.py) and gets its PDF/X keys, version and output intent there.
         raw = doc.write_pdf(pdf_variant="pdf/ua-1")
         print_data, print_report = make_print_edition(raw, cfg)
-        digital, _ = digital_edition(raw, cfg)
+        digital, digital_report = digital_edition(raw, cfg)
         progress("preflight")
         checked_print = preflight(print_data, cfg, final=final)
         if final:
@@ -318,7 +332,7 @@ class Builder:
         if checked_print.errors:
             raise BookletError("the print PDF fails preflight, nothing was written:\n  " + "\n  ".join(checked_print.errors))
         warnings = (list(checked.warnings) + overflows + [f"WeasyPrint: {w}" for w in wp_warnings]
-                    + print_report.warnings + [f"preflight: {w}" for w in checked_print.warnings])
+                    + print_report.warnings + digital_report.warnings + [f"preflight: {w}" for w in checked_print.warnings])
         if print_report.blank_pages:
             warnings.append(f"added {print_report.blank_pages_added} blank page(s) before the back cover "
                             f"(pages {', '.join(map(str, print_report.blank_pages))}) "
@@ -330,13 +344,16 @@ class Builder:
             fsutil.write_bytes(print_path, print_data)
             fsutil.write_bytes(digital_path, digital)
             fsutil.write_text(out / "booklet.html", html)
+        blanks = set(print_report.blank_pages)
+        print_numbers = [n for n in range(1, print_report.pages + 1) if n not in blanks]
+        assert len(print_numbers) == len(doc.pages), (len(print_numbers), len(doc.pages))
         variant = PDFX_NAMES.get(cfg.output.pdf_variant, "plain PDF (no PDF/X)")
         summary = f"{variant}, output intent {print_report.output_intent}" if print_report.output_intent else variant
         summary += "; " + print_report.inks()
         return BuildResult(print_path, digital_path, print_report.pages, print_report.blank_pages_added,
                            time.perf_counter() - start, warnings,
                            {"print": len(print_data), "digital": len(digital)}, fingerprints, self.last_strategy,
-                           press_ready=final, print_summary=summary)
+                           press_ready=final, print_summary=summary, print_numbers=print_numbers)
 
 
 def build(project: Path, progress: Progress = _quiet, *, write: bool = True, final: bool = False) -> BuildResult:
