@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Callable
 
 from . import fsutil
+from .colours import policy_from_config
 from .config import Config, load_config
 from .content import Content, load_content
 from .errors import BookletError
 from .fonts import resolve_faces
 from .glyphs import check_glyphs
 from .pdf.preflight import preflight
-from .pdf.editions import digital_edition, make_print_edition
+from .pdf.editions import PDFX_NAMES, digital_edition, make_print_edition
 from .render.document import overflow_report, page_fingerprints, render_document
 from .render.sourcemap import locate_warnings
 from .render.templates import build_html, make_env, render_css
@@ -41,6 +42,7 @@ class CheckResult:
     faces: list
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    images: list = field(default_factory=list)       # images.ImageFinding: missing, coarse, unreadable
 
 
 @dataclass
@@ -59,6 +61,8 @@ class BuildResult:
     sizes: dict[str, int]
     fingerprints: list[str] = field(default_factory=list)
     how: str = ""                 # how the layout was made (full, repainted, some parts again)
+    press_ready: bool = False     # a --final build that passed every check
+    print_summary: str = ""       # variant and output intent of the print edition
     print_numbers: list[int] = field(default_factory=list)
 
     @property
@@ -74,6 +78,7 @@ def check_project(project: Path, progress: Progress = _quiet, memo: dict | None 
     project = project.resolve()
     progress("config")
     cfg = load_config(project)
+    policy_from_config(cfg)          # colour roles the press cannot print are booklet.yaml mistakes
     progress("content")
     content = load_content(project, [u.path for u in cfg.units], cfg.honourees, memo)
     faces = resolve_faces(project, cfg.fonts)
@@ -81,8 +86,30 @@ def check_project(project: Path, progress: Progress = _quiet, memo: dict | None 
     progress("glyphs")
     result.errors.extend(str(m) for m in check_glyphs(cfg, content, faces, project))
     progress("images")
-    result.warnings.extend(check_images(project, content, result.errors, cfg.honourees, cfg.placed_sizes()))
+    result.warnings.extend(check_images(project, content, result.errors, cfg.honourees, cfg.placed_sizes(),
+                                        findings=result.images))
     return result
+
+
+def final_problems(checked: CheckResult, preflight_report) -> list[str]:
+    """What stops a print edition from going to press: placeholder frames, images under
+    300 dpi at their placed size, and every preflight error (with final=True, coarse
+    images in the PDF are errors too), one line each."""
+    from .images import PLACEHOLDER_DRAWN
+    problems = []
+    for f in checked.images:
+        if f.problem == "missing" and f.message.endswith(PLACEHOLDER_DRAWN):
+            problems.append(f"placeholder frame instead of {f.src} ({f.who}): supply the photo")
+        elif f.problem == "missing":
+            problems.append(f"placeholder frame: {f.message}")
+        elif f.problem == "low":
+            problems.append(f.message)
+    coarse = {m.split(" px,")[0].rsplit(" is ", 1)[-1] for m in problems if " px, only " in m}
+    for e in preflight_report.errors:
+        px = e.split("image ", 1)[-1].split(" px placed")[0] if " px placed at " in e else None
+        if px is None or px not in coarse:      # a coarse photo named above is not listed twice
+            problems.append(f"preflight: {e}")
+    return problems
 
 
 class ImageCache(dict):
@@ -349,7 +376,7 @@ class Builder:
         if saved is None or saved["order"] != order:
             return None
         chunks, numbers = saved["chunks"], saved["numbers"]
-        variants = ("pdf/ua-1",) + ((cfg.output.pdf_variant,) if cfg.output.pdf_variant else ())
+        variants = ("pdf/ua-1",)              # both editions are made from this write
         known = self._known_fonts(checked.faces)
         font_config = self._font_configuration()
         # Register the faces before the workers fork, so they share one font configuration.
@@ -408,11 +435,11 @@ class Builder:
         source, _, _ = env.loader.get_source(env, "booklet.html")
         return "parts" in source
 
-    def build(self, progress: Progress = _quiet, *, write: bool = True,
+    def build(self, progress: Progress = _quiet, *, write: bool = True, final: bool = False,
               digital_first: Callable[[Path], None] | None = None) -> BuildResult:
-        """Check, lay out, write both editions. With *digital_first* (watch),
-        the digital PDF is written as soon as it is made and the callback
-        told, before the print edition and its preflight."""
+        """Build both editions; with *final*, refuse a print edition that is not press-ready.
+        With *digital_first* (watch), the digital PDF is written as soon as it
+        is made and the callback told, before the print edition and its preflight."""
         start = time.perf_counter()
         project = self.project
         checked = check_project(project, progress, self._content_memo)
@@ -449,9 +476,11 @@ class Builder:
             return merge(pieces[variant], known)
         progress("pdf")
         # The digital edition is a tagged PDF (PDF/UA-1: structure tree, reading
-        # order, language) for screen readers; the same file serves print unless
-        # a PDF/X variant is asked for, which then needs its own write.
+        # order, language) for screen readers. The print edition is made from the
+        # same write (a second one costs 1.6 s for the sample): it goes to inks
+        # (pdf/colour.py) and gets its PDF/X keys, version and output intent there.
         raw = write_pdf("pdf/ua-1")
+        self._pieces = self._pieces_used
         out = cfg.output_dir
         print_path, digital_path = out / cfg.output.print, out / cfg.output.digital
         beside = None
@@ -467,16 +496,19 @@ class Builder:
             fsutil.write_bytes(digital_path, digital)
             digital_first(digital_path)
         try:
-            print_raw = write_pdf(cfg.output.pdf_variant) if cfg.output.pdf_variant else raw
-            self._pieces = self._pieces_used
-            print_data, print_report = make_print_edition(print_raw, cfg)
+            print_data, print_report = make_print_edition(raw, cfg)
             progress("preflight")
-            checked_print = preflight(print_data, cfg)
+            checked_print = preflight(print_data, cfg, final=final)
             if beside is not None:
                 digital, digital_report = digital_made.get()
         finally:
             if beside is not None:
                 beside.__exit__(None, None, None)
+        if final:
+            problems = final_problems(checked, checked_print)
+            if problems:
+                raise BookletError(f"the print edition is not press-ready: {len(problems)} problem(s), nothing was "
+                                   "written:\n  " + "\n  ".join(problems))
         if checked_print.errors:
             raise BookletError("the print PDF fails preflight, nothing was written:\n  " + "\n  ".join(checked_print.errors))
         warnings = (list(checked.warnings) + overflows + [f"WeasyPrint: {w}" for w in wp_warnings]
@@ -497,11 +529,15 @@ class Builder:
         blanks = set(print_report.blank_pages)
         print_numbers = [n for n in range(1, print_report.pages + 1) if n not in blanks]
         assert len(print_numbers) == len(fingerprints), (len(print_numbers), len(fingerprints))
+        variant = PDFX_NAMES.get(cfg.output.pdf_variant, "plain PDF (no PDF/X)")
+        summary = f"{variant}, output intent {print_report.output_intent}" if print_report.output_intent else variant
+        summary += "; " + print_report.inks()
         return BuildResult(print_path, digital_path, print_report.pages, print_report.blank_pages_added,
                            time.perf_counter() - start, warnings,
                            {"print": len(print_data), "digital": len(digital)}, fingerprints, self.last_strategy,
-                           print_numbers)
+                           press_ready=final, print_summary=summary, print_numbers=print_numbers)
 
 
-def build(project: Path, progress: Progress = _quiet, *, write: bool = True, workers: int | None = None) -> BuildResult:
-    return Builder(project, workers=workers, parallel=True).build(progress, write=write)
+def build(project: Path, progress: Progress = _quiet, *, write: bool = True, final: bool = False,
+          workers: int | None = None) -> BuildResult:
+    return Builder(project, workers=workers, parallel=True).build(progress, write=write, final=final)
