@@ -174,7 +174,11 @@ def test_watch_in_a_new_project_survives_start_edits_and_a_broken_config(tmp_pat
         line = watcher.wait_for("built ")
         page = digital_page_of(project / "output" / "booklet-digital.pdf", "这是改过的讲话正文")
         assert f"changed pages: {page}" in line and "print edition" not in line, line
-        assert (project / "output" / "preview" / f"page-{page:03d}.png").stat().st_mtime > cfg.stat().st_mtime
+        preview = project / "output" / "preview" / f"page-{page:03d}.png"
+        end = time.monotonic() + 60                  # previews are written after the build line
+        while preview.stat().st_mtime <= cfg.stat().st_mtime and time.monotonic() < end:
+            time.sleep(0.1)
+        assert preview.stat().st_mtime > cfg.stat().st_mtime
 
         # A CSS mistake in the project's own stylesheet: named by its file and line.
         (project / "layouts" / "booklet.css").write_text(
