@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# default-jre-headless runs EPUBCheck, chromium reads the web edition in the tests.
 DEB_PACKAGES=(libharfbuzz-subset0 poppler-utils fonts-noto-cjk fonts-lxgw-wenkai
-              libpango-1.0-0 libpangoft2-1.0-0 python3-venv)
+              libpango-1.0-0 libpangoft2-1.0-0 python3-venv default-jre-headless chromium)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do

@@ -53,6 +53,8 @@ class BuildResult:
     sizes: dict[str, int]
     fingerprints: list[str] = field(default_factory=list)
     how: str = ""                 # how the layout was made (full, repainted, some parts again)
+    outputs: list[tuple[Path, str]] = field(default_factory=list)   # every file or folder written, described
+    reflow_seconds: float = 0.0   # the EPUB and the web edition's share of `seconds`
 
 
 def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
@@ -119,6 +121,7 @@ class Builder:
         self._images = ImageCache()
         self._base_url = self.project.as_uri() + "/"
         self._font_key: tuple = ()
+        self._last_inputs: tuple | None = None        # what write_reflow needs from the last build
 
     def _environment(self):
         """The Jinja environment, rebuilt when the set of override files changes.
@@ -253,7 +256,21 @@ class Builder:
         source, _, _ = env.loader.get_source(env, "booklet.html")
         return "parts" in source
 
-    def build(self, progress: Progress = _quiet, *, write: bool = True) -> BuildResult:
+    def write_reflow(self, progress: Progress = _quiet):
+        """The EPUB and the web edition from what the last build loaded and rendered.
+
+        `booklet watch` builds the PDFs first (`build(reflow=False)`), shows
+        them, then calls this: the phone editions follow a moment later.
+        """
+        from .reflow.editions import write_reflow
+        if self._last_inputs is None:
+            raise BookletError("nothing built yet", hint="run a build first")
+        cfg, content, faces, digital, env = self._last_inputs
+        progress("epub+web")
+        return write_reflow(cfg, content, cfg.output_dir, cover_pdf=digital, faces=faces, env=env)
+
+    def build(self, progress: Progress = _quiet, *, write: bool = True, reflow: bool = True) -> BuildResult:
+        """Check, lay out and write the editions; with *reflow*, the EPUB and web edition too."""
         start = time.perf_counter()
         project = self.project
         checked = check_project(project, progress)
@@ -294,15 +311,39 @@ class Builder:
                             f"to reach a multiple of {cfg.output.pages_multiple}")
         out = cfg.output_dir
         print_path, digital_path = out / cfg.output.print, out / cfg.output.digital
-        if write:
-            progress("write")
-            fsutil.write_bytes(print_path, print_data)
-            fsutil.write_bytes(digital_path, digital)
-            fsutil.write_text(out / "booklet.html", html)
+        self._last_inputs = (cfg, checked.content, checked.faces, digital, env)
+        sizes = {"print": len(print_data), "digital": len(digital)}
+        outputs = [(print_path, f"print PDF, {print_report.pages} pages, {_mb(len(print_data))}"),
+                   (digital_path, f"digital PDF, {_mb(len(digital))}")]
+        staged = None
+        if reflow:
+            from .reflow.editions import prepare
+            progress("epub+web")
+            staged = prepare(cfg, checked.content, out, cover_pdf=digital, faces=checked.faces, env=env)
+            sizes.update(epub=len(staged.epub.data), web=staged.web.bytes)
+            outputs += [(staged.epub_path, f"EPUB 3, {staged.epub.documents} documents, {_mb(len(staged.epub.data))}"
+                         + (f", fonts embedded ({', '.join(staged.epub.fonts)})" if staged.epub.fonts else "")),
+                        (staged.web_path, f"web edition, {staged.web.pages} pages, {staged.web.images} images, "
+                         f"{_mb(staged.web.bytes)}")]
+        try:
+            if write:
+                progress("write")
+                fsutil.write_bytes(print_path, print_data)
+                fsutil.write_bytes(digital_path, digital)
+                fsutil.write_text(out / "booklet.html", html)
+                if staged is not None:
+                    staged.commit()
+        finally:
+            if staged is not None and staged.staged_web.exists():
+                staged.discard()
         return BuildResult(print_path, digital_path, print_report.pages, print_report.blank_pages_added,
-                           time.perf_counter() - start, warnings,
-                           {"print": len(print_data), "digital": len(digital)}, fingerprints, self.last_strategy)
+                           time.perf_counter() - start, warnings, sizes, fingerprints, self.last_strategy,
+                           outputs, staged.seconds if staged is not None else 0.0)
 
 
-def build(project: Path, progress: Progress = _quiet, *, write: bool = True) -> BuildResult:
-    return Builder(project).build(progress, write=write)
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} KB"
+
+
+def build(project: Path, progress: Progress = _quiet, *, write: bool = True, reflow: bool = True) -> BuildResult:
+    return Builder(project).build(progress, write=write, reflow=reflow)

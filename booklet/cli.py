@@ -76,11 +76,11 @@ def build(project: Path | None, no_audit: bool) -> None:
                     f"(e.g. {missing[0].split(': image ')[-1].split(' ')[0]}); 'booklet check' lists them", fg="yellow")
     if not no_audit:
         _audit_summary(result.print_pdf, root)
-    mb = {k: v / 1e6 for k, v in result.sizes.items()}
-    click.secho(
-        f"built {result.pages} pages in {result.seconds:.1f}s: {result.print_pdf.relative_to(root)} ({mb['print']:.1f} MB), "
-        f"{result.digital_pdf.relative_to(root)} ({mb['digital']:.1f} MB), {len(result.warnings)} warning(s)",
-        fg="green")
+    for path, what in result.outputs:
+        rel = f"{path.relative_to(root)}{'/' if path.is_dir() else ''}"
+        click.echo(f"  {rel:<28} {what}")
+    click.secho(f"built {result.pages} pages in {result.seconds:.1f}s "
+                f"(EPUB and web edition {result.reflow_seconds:.1f}s of it), {len(result.warnings)} warning(s)", fg="green")
 
 
 def _audit_margins(root: Path | None, pdf: Path):
@@ -173,12 +173,17 @@ def watch(project: Path | None, no_previews: bool, debounce: int) -> None:
 @click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @project_option
 @click.option("--dpi", default=60, show_default=True)
+@click.option("--web", is_flag=True, help="read the web edition in Chromium instead: screenshots of every page at "
+              "phone and desktop size into output/preview/web/, and a check for sideways scrolling")
 @friendly
-def preview(pdf: Path | None, project: Path | None, dpi: int) -> None:
+def preview(pdf: Path | None, project: Path | None, dpi: int, web: bool) -> None:
     """Write PNG pages and a contact sheet into output/preview/."""
     from .config import load_config
     from .live.preview import contact_sheet, render_pages
     root = _project(project)
+    if web:
+        _preview_web(root, load_config(root).output.web)
+        return
     if pdf is None:
         pdf = root / "output" / load_config(root).output.digital
     if not pdf.is_file():
@@ -189,6 +194,21 @@ def preview(pdf: Path | None, project: Path | None, dpi: int) -> None:
     pages = render_pages(pdf, out, dpi=dpi)
     sheet = contact_sheet(pages, out / "contact-sheet.png")
     click.echo(f"wrote {len(pages)} pages and {sheet.relative_to(root)}")
+
+
+def _preview_web(root: Path, folder: str) -> None:
+    from .reflow.browser import VIEWPORTS, check_site
+    shots = root / "output" / "preview" / "web"
+    report = check_site(root / "output" / folder, shots)
+    problems = report.problems()
+    for p in problems:
+        click.secho(f"problem: {p}", fg="red")
+    pages = len({p.page for p in report.pages})
+    sizes = " and ".join(f"{w}×{h}" for w, h in VIEWPORTS.values())
+    click.secho(f"read {pages} pages at {sizes}: {len(problems)} problem(s); screenshots in {shots.relative_to(root)}/",
+                fg="red" if problems else "green")
+    if problems:
+        sys.exit(1)
 
 
 @main.command()

@@ -77,6 +77,9 @@ class Output:
     pdf_variant: str = ""        # e.g. pdf/x-4 for the print file; empty = plain PDF
     pages_multiple: int = 4      # saddle stitching wants a multiple of 4
     digital_image_dpi: int = 150
+    epub: str = "booklet.epub"   # the EPUB 3 edition, for e-readers and phones
+    web: str = "web"             # the folder of the web edition (a static site)
+    epub_fonts: bool = False     # embed subsets of the shipped fonts in the EPUB (default: the reader's fonts)
 
 
 @dataclass
@@ -247,6 +250,10 @@ def parse_config(text: str, path: Path) -> Config:
             _fill_dataclass(ctx, cfg.output, vnode, "output")
             if cfg.output.pages_multiple not in (1, 2, 4, 8, 16):
                 raise ctx.error(vnode, "output.pages_multiple must be 1, 2, 4, 8 or 16")
+            if not cfg.output.epub.endswith(".epub") or "/" in cfg.output.epub or cfg.output.epub.startswith("."):
+                raise ctx.error(vnode, f"output.epub must be a file name ending in .epub, got {cfg.output.epub!r}")
+            if not cfg.output.web or "/" in cfg.output.web or cfg.output.web.startswith(".") or cfg.output.web == "preview":
+                raise ctx.error(vnode, f"output.web must be a plain folder name such as 'web', got {cfg.output.web!r}")
             variants = {"", "pdf/x-1a", "pdf/x-3", "pdf/x-4"}
             if cfg.output.pdf_variant not in variants:
                 raise ctx.error(vnode, f"output.pdf_variant must be one of {', '.join(sorted(v or '(empty)' for v in variants))}")

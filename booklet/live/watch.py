@@ -3,8 +3,10 @@
 Editors change a word or a margin dozens of times an hour; each rebuild
 reuses the Builder's warm state, reports what changed (pages added or
 removed, pages whose content changed, new warnings) and writes PNG
-previews of the changed pages. A mistake prints one message and the last
-good PDF stays in output/ (writes are atomic).
+previews of the changed pages, then refreshes the EPUB and the web
+edition (after the PDFs, which are what an editor is waiting for). A
+mistake prints one message and the last good PDF stays in output/ (writes
+are atomic).
 """
 
 from __future__ import annotations
@@ -65,6 +67,19 @@ def compare(before: BuildResult | None, after: BuildResult) -> Change:
     return Change(before.pages, after.pages, changed, [w for w in after.warnings if w not in old])
 
 
+def _refresh_reflow(builder: Builder, echo: Callable[[str], None]) -> None:
+    """The EPUB and the web edition, after the PDFs are out and shown."""
+    try:
+        staged = builder.write_reflow()
+    except BookletError as exc:
+        echo(f"error: the EPUB and web edition were not refreshed: {exc}")
+        return
+    except Exception:  # a bug in booklet: say so, keep watching
+        echo("internal error in the EPUB or web edition (please report):\n" + traceback.format_exc())
+        return
+    echo(f"EPUB and web edition refreshed in {staged.seconds:.1f}s")
+
+
 def _relevant(project: Path):
     out_dir = (project / "output").resolve()
 
@@ -78,7 +93,7 @@ def _relevant(project: Path):
 
 
 def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: int = 300,
-          previews: bool = True, stop_event=None, max_builds: int | None = None) -> None:
+          previews: bool = True, stop_event=None, max_builds: int | None = None, reflow: bool = True) -> None:
     import watchfiles
 
     builder = Builder(project)
@@ -91,7 +106,7 @@ def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: in
         t0 = time.perf_counter()
         echo(f"[{time.strftime('%H:%M:%S')}] {reason}: building…")
         try:
-            result = builder.build()
+            result = builder.build(reflow=False)     # the PDFs first: that is what an editor is looking at
         except BookletError as exc:
             echo(f"error: {exc}")
             echo("the last good PDFs in output/ are unchanged; fix the file and save to rebuild")
@@ -113,6 +128,8 @@ def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: in
             except (BookletError, OSError) as exc:
                 echo(f"warning: previews not written: {exc}")
         last = result
+        if reflow:
+            _refresh_reflow(builder, echo)
 
     rebuild("start")
     echo(f"watching {', '.join(WATCHED_DIRS)}/ and booklet.yaml (Ctrl-C to stop)")
