@@ -22,7 +22,9 @@ VIEWPORTS = {"phone": (375, 812), "desktop": (1280, 900)}
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 
-_MEASURE = """() => {
+_MEASURE = """async () => {
+  // Lazy images below the fold have not loaded yet: load them all, so a broken one shows as broken.
+  await Promise.all([...document.images].map(i => { i.loading = 'eager'; return i.decode().catch(() => null); }));
   // The size most of the text is set in: the body text, not a caption or a label.
   const bodyText = (els) => {
     const chars = new Map();
@@ -44,7 +46,7 @@ _MEASURE = """() => {
   return {
     scrollWidth: document.documentElement.scrollWidth, clientWidth: vw,
     wide: wide.slice(0, 5),
-    broken: [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src')),
+    broken: [...document.images].filter(i => i.naturalWidth === 0).map(i => i.getAttribute('src')),
     minText: ps.length ? Math.min(...ps.map(p => parseFloat(getComputedStyle(p).fontSize))) : null,
     bodyText: bodyText(ps),
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
