@@ -5,7 +5,7 @@ Reports, for the sample booklet (or PROJECT):
   * warm rebuilds in one process (as `booklet watch` does) after one-line
     CSS edits (a colour, a rule for one part, a rule for every paragraph)
     and after a one-word content change;
-  * peak memory of each;
+  * peak memory of each, and the EPUB and web edition's share of the cold build;
 and with --large, a generated ~400-page volume (bench/make_large.py): total
 time, time per page against the sample's, and peak memory; with --profile,
 the top entries of a cProfile of the cold build.
@@ -54,6 +54,7 @@ elif mode == "cold":
     from booklet.build import build
     r = build(project, write=False)
     out["seconds"], out["pages"] = time.perf_counter() - t, r.pages
+    out["reflow"] = r.reflow_seconds
 elif mode == "profile":
     import cProfile, pstats, io
     from booklet.build import build
@@ -118,6 +119,7 @@ def main(argv: list[str]) -> int:
         print(f"{'cold build (new process)':<36}{cold['seconds']:>9.2f}{cold['peak_mb']:>9.0f}")
         print(f"{'bare WeasyPrint, same HTML':<36}{bare['seconds']:>9.2f}{bare['peak_mb']:>9.0f}")
         print(f"{'WeasyPrint + booklet.render.typeset':<36}{typeset['seconds']:>9.2f}{typeset['peak_mb']:>9.0f}")
+        print(f"{'  EPUB + web edition, in cold build':<36}{cold['reflow']:>9.2f}{'':>9}   {cold['reflow'] / cold['seconds']:.2f}x cold")
         labels = {"css-colour": "warm, CSS colour edit", "css-scoped": "warm, CSS edit in one part",
                   "css-global": "warm, CSS edit of every paragraph", "word": "warm, one-word content edit"}
         for key, label in labels.items():
