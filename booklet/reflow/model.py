@@ -88,20 +88,6 @@ class Reflow:
         src = ImageLookup(self.project).portrait(h)
         return src if src in self.images else ""
 
-    def text(self) -> str:
-        """All the text the documents show, for font subsets."""
-        c = self.config
-        parts = [c.title, c.subtitle, c.issue, c.date, c.publisher]
-        for doc in self.docs:
-            parts.append(doc.title)
-            for u in doc.units:
-                parts += [u.title, u.subtitle, u.author, u.affiliation, u.date, u.place, u.section, u.group]
-                parts += [b.text for b in u.blocks]
-                if u.kind in ("roster", "testimonials"):
-                    for h in self.content.honourees_for(u.group):
-                        parts += [h.name, h.annotation, h.affiliation, h.post, h.group, *h.testimonial]
-        return "".join(parts)
-
 
 def _slug(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z_-]+", "-", text).strip("-")
