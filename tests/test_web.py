@@ -57,11 +57,21 @@ def test_the_browser_check_sees_overflow_orphans_and_broken_images(tmp_path):
     assert "index.html at phone" not in problems
 
 
-def test_cli_preview_web_writes_screenshots(phone_built):
+def test_cli_preview_web_writes_screenshots_and_fails_on_a_problem(phone_built, tmp_path):
+    import shutil
     from click.testing import CliRunner
     from booklet.cli import main
-    project, _ = phone_built
+    project = tmp_path / "p"
+    project.mkdir()
+    shutil.copy(phone_built[0] / "booklet.yaml", project)
+    shutil.copytree(phone_built[0] / "content", project / "content")
+    site = project / "output" / "web"
+    site.mkdir(parents=True)
+    page = '<!DOCTYPE html><html lang="zh-CN"><meta name="viewport" content="width=device-width"><p>{}</p></html>'
+    (site / "index.html").write_text(page.format("目录"), "utf-8")
     run = CliRunner().invoke(main, ["preview", "--web", "-p", str(project)])
-    assert run.exit_code == 0, run.output
-    assert "0 problem(s)" in run.output
-    assert (project / "output" / "preview" / "web" / "phone-index.png").is_file()
+    assert run.exit_code == 0 and "read 1 pages at 375×812 and 1280×900: 0 problem(s)" in run.output, run.output
+    assert {p.name for p in (project / "output" / "preview" / "web").iterdir()} == {"phone-index.png", "desktop-index.png"}
+    (site / "index.html").write_text(page.format('<img src="gone.jpg" alt="">'), "utf-8")
+    run = CliRunner().invoke(main, ["preview", "--web", "-p", str(project)])
+    assert run.exit_code == 1 and "problem: index.html at phone: image gone.jpg did not load" in run.output, run.output
