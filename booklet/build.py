@@ -298,13 +298,13 @@ class Builder:
         raw = doc.write_pdf(pdf_variant="pdf/ua-1")
         print_raw = doc.write_pdf(pdf_variant=cfg.output.pdf_variant) if cfg.output.pdf_variant else raw
         print_data, print_report = make_print_edition(print_raw, cfg)
-        digital, _ = digital_edition(raw, cfg)
+        digital, digital_report = digital_edition(raw, cfg)
         progress("preflight")
         checked_print = preflight(print_data, cfg)
         if checked_print.errors:
             raise BookletError("the print PDF fails preflight, nothing was written:\n  " + "\n  ".join(checked_print.errors))
         warnings = (list(checked.warnings) + overflows + [f"WeasyPrint: {w}" for w in wp_warnings]
-                    + print_report.warnings + [f"preflight: {w}" for w in checked_print.warnings])
+                    + print_report.warnings + digital_report.warnings + [f"preflight: {w}" for w in checked_print.warnings])
         if print_report.blank_pages:
             warnings.append(f"added {print_report.blank_pages_added} blank page(s) before the back cover "
                             f"(pages {', '.join(map(str, print_report.blank_pages))}) "

@@ -83,6 +83,11 @@ class Output:
 
 
 @dataclass
+class Digital:
+    url: str = ""                # where the web edition lives; the print back cover gets a QR code to it
+
+
+@dataclass
 class Unit:
     path: Path
     line: int  # line in booklet.yaml, for error messages
@@ -108,6 +113,7 @@ class Config:
     typography: Typography = field(default_factory=Typography)
     units: list[Unit] = field(default_factory=list)
     output: Output = field(default_factory=Output)
+    digital: Digital = field(default_factory=Digital)
     source_date: str = ""        # ISO date for reproducible PDF metadata
     honourees: str = "content/honourees.yaml"
     path: Path | None = None
@@ -198,8 +204,10 @@ def _fill_dataclass(ctx: _Ctx, obj: Any, node: yaml.Node, key: str) -> None:
 TOP_KEYS = {
     "title", "subtitle", "issue", "date", "publisher", "author", "keywords", "language",
     "trim", "margins", "bleed", "marks", "fonts", "colours", "typography", "units", "output",
-    "source_date", "honourees",
+    "source_date", "honourees", "digital",
 }
+# Longer addresses make a QR code too dense to scan reliably at the back cover's size.
+MAX_URL_LENGTH = 200
 
 
 def parse_config(text: str, path: Path) -> Config:
@@ -257,6 +265,11 @@ def parse_config(text: str, path: Path) -> Config:
             variants = {"", "pdf/x-1a", "pdf/x-3", "pdf/x-4"}
             if cfg.output.pdf_variant not in variants:
                 raise ctx.error(vnode, f"output.pdf_variant must be one of {', '.join(sorted(v or '(empty)' for v in variants))}")
+        elif name == "digital":
+            _fill_dataclass(ctx, cfg.digital, vnode, "digital")
+            if cfg.digital.url:
+                items = _mapping(ctx, vnode, "digital", set(Digital.__dataclass_fields__))
+                cfg.digital.url = _check_url(ctx, items["url"][1], cfg.digital.url)
         elif name == "colours":
             for cname, (_, cnode) in _mapping(ctx, vnode, "colours", set(DEFAULT_COLOURS)).items():
                 cfg.colours[cname] = _scalar(ctx, cnode, f"colours.{cname}", str)
@@ -268,6 +281,30 @@ def parse_config(text: str, path: Path) -> Config:
         raise ctx.error(top["title"][1], "'title' cannot be empty")
     _check_geometry(ctx, cfg, root)
     return cfg
+
+
+def _check_url(ctx: _Ctx, node: yaml.Node, url: str) -> str:
+    """A web address a phone can open from a QR code: http(s), a host, no spaces."""
+    from urllib.parse import urlsplit
+    url = url.strip()
+    hint = "write the whole address, like https://example.org/2020-12/ (with https:// and no spaces)"
+    if any(ch.isspace() for ch in url):
+        raise ctx.error(node, f"digital.url '{url}' contains a space", hint)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port                                       # raises on a port that is not a number
+    except ValueError:
+        raise ctx.error(node, f"digital.url '{url}' is not a web address", hint) from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ctx.error(node, f"digital.url '{url}' must start with https:// or http://", hint)
+    if "." not in host.strip(".") and ":" not in host:
+        raise ctx.error(node, f"digital.url '{url}' has no host name (like example.org)", hint)
+    if len(url) > MAX_URL_LENGTH:
+        raise ctx.error(node, f"digital.url is {len(url)} characters long; a QR code of more than "
+                              f"{MAX_URL_LENGTH} is hard to scan at the back cover's size",
+                        "use a shorter address (a short link that redirects to the web edition)")
+    return url
 
 
 def _parse_trim(ctx: _Ctx, node: yaml.Node) -> Trim:

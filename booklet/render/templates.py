@@ -18,6 +18,7 @@ from ..config import Config
 from ..content import Content, Honouree
 from ..errors import BookletError
 from ..fonts import Face, narrow_quotes
+from .qr import qr_svg
 from .vertical import vertical_columns
 
 DEFAULT_LAYOUTS = Path(__file__).parents[1] / "layouts"
@@ -50,6 +51,7 @@ def make_env(project: Path) -> jinja2.Environment:
     env.filters["vertical_columns"] = vertical_columns
     env.filters["no_lone"] = no_lone
     env.filters["split_tail"] = _split_tail
+    env.globals["qr_code"] = qr_svg
     return env
 
 
@@ -95,17 +97,20 @@ class ImageLookup:
 
 
 def photo_slot_factory(lookup: ImageLookup):
-    def photo_slot(src: str, label: str, kind: str) -> Markup:
+    def photo_slot(src: str, label: str, kind: str, alt: str | None = None) -> Markup:
+        """An <img> (alt text: *alt*, else *label*), or for a missing file a
+        placeholder frame naming it, which the tagged PDF keeps out of what a
+        screen reader reads (aria-hidden, booklet/pdf/roles.py)."""
         path = lookup.resolve(src) if src else None
         if path is None:
             if src or kind != "cover":
                 lookup.missing.append(src or f"({kind})")
             return Markup(
-                '<div class="slot placeholder placeholder-{k}"><span class="ph-name">{l}</span>'
+                '<div class="slot placeholder placeholder-{k}" aria-hidden="true"><span class="ph-name">{l}</span>'
                 '<span class="ph-label">照片</span></div>'
             ).format(k=kind, l=label)
         lookup.found.append(path)
-        return Markup('<img class="slot slot-{k}" src="{s}" alt="{l}">').format(k=kind, s=path.as_uri(), l=label)
+        return Markup('<img class="slot slot-{k}" src="{s}" alt="{a}">').format(k=kind, s=path.as_uri(), a=alt or label)
     return photo_slot
 
 
