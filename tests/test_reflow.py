@@ -301,3 +301,15 @@ def test_watch_order_pdfs_then_phone_editions(phone_copy):
     staged = b.write_reflow()
     assert "市会展中心" in Book(epub).text() and staged.seconds > 0
     assert editions.Staged is type(staged)
+
+
+def test_link_previews_are_absolute_where_the_site_lives(phone_copy):
+    cfg = phone_copy / "booklet.yaml"
+    cfg.write_text(cfg.read_text("utf-8") + "digital: {url: https://union.example.org/2023-4/}\n", "utf-8")
+    checked = check_project(phone_copy)
+    write_reflow(checked.config, checked.content, phone_copy / "output")
+    page = (phone_copy / "output" / "web" / "h-t01.html").read_text("utf-8")
+    assert '<meta property="og:url" content="https://union.example.org/2023-4/h-t01.html">' in page
+    image = re.search(r'property="og:image" content="([^"]+)"', page).group(1)
+    assert image.startswith("https://union.example.org/2023-4/images/t01-")
+    assert (phone_copy / "output" / "web" / image.removeprefix("https://union.example.org/2023-4/")).is_file()

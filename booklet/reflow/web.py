@@ -6,13 +6,15 @@ Pages are plain HTML and CSS with relative links and no script, so the
 folder works opened from the file system and copied to any static host.
 Images come in several widths (`srcset`) so a phone downloads a small copy
 and a desktop a sharp one; each page carries Open Graph tags so a link
-shared in a chat app shows a title, a line of text and a picture.
+shared in a chat app shows a title, a line of text and a picture (with
+absolute URLs when booklet.yaml's `digital.url` says where the site lives).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 import jinja2
 from markupsafe import Markup
@@ -58,8 +60,13 @@ def write_web(edition: Reflow, env: jinja2.Environment, store: ImageStore, dest:
     def href(doc: Doc | None) -> str:
         return "index.html" if doc is None else f"{doc.name}.html"
 
+    def absolute(rel: str) -> str:
+        """Link previews want absolute URLs: known when booklet.yaml says where the site lives (digital.url)."""
+        return urljoin(base, rel) if base and rel else rel
+
+    base = cfg.digital.url.rstrip("/") + "/" if cfg.digital.url else ""
     cover_copies = copies(cover, "cover") if cover is not None else []
-    cover_og = f"images/{cover_copies[-1].name}" if cover_copies else ""
+    cover_og = absolute(f"images/{cover_copies[-1].name}") if cover_copies else ""
 
     def og_image(doc: Doc) -> str:
         """The picture a link preview shows: the honouree, else the document's first photo, else the cover."""
@@ -68,7 +75,7 @@ def write_web(edition: Reflow, env: jinja2.Environment, store: ImageStore, dest:
         for src in srcs:
             if src in edition.images:
                 vs = copies(edition.images[src].path, "portrait" if doc.honouree is not None else "photo")
-                return f"images/{next((v for v in reversed(vs) if v.width <= OG_WIDTH), vs[0]).name}"
+                return absolute(f"images/{next((v for v in reversed(vs) if v.width <= OG_WIDTH), vs[0]).name}")
         return cover_og
 
     ctx = dict(config=cfg, edition=edition, href=href, picture=picture, portrait=edition.portrait,
@@ -85,11 +92,11 @@ def write_web(edition: Reflow, env: jinja2.Environment, store: ImageStore, dest:
         (dest / name).write_bytes(data)
 
     cover_img = img(cover_copies, f"{cfg.title}（封面）", "cover", lazy=False) if cover_copies else Markup("")
-    write("index.html", render_template(env, "web/index.html", ctx, cover=cover_img, og_image=cover_og,
+    write("index.html", render_template(env, "web/index.html", ctx, cover=cover_img, og_image=cover_og, og_url=base,
                                         first=edition.docs[0] if edition.docs else None))
     docs = edition.docs
     for i, doc in enumerate(docs):
-        write(href(doc), render_template(env, "web/page.html", ctx, doc=doc, og_image=og_image(doc),
+        write(href(doc), render_template(env, "web/page.html", ctx, doc=doc, og_image=og_image(doc), og_url=absolute(href(doc)),
                                          prev=docs[i - 1] if i else None, next=docs[i + 1] if i + 1 < len(docs) else None))
     for name in STYLESHEETS:
         write(f"assets/{name}", render_template(env, f"web/{name}", ctx))
