@@ -24,6 +24,7 @@ from .glyphs import check_glyphs
 from .pdf.preflight import preflight
 from .pdf.editions import digital_edition, make_print_edition
 from .render.document import overflow_report, page_fingerprints, render_document
+from .render.sourcemap import locate_warnings
 from .render.templates import build_html, make_env, render_css
 
 Progress = Callable[[str], None]
@@ -44,17 +45,27 @@ class CheckResult:
 
 @dataclass
 class BuildResult:
+    """What one build made. The two editions number their pages differently:
+    the print one has blank pages added before the back cover (a multiple of
+    4 for saddle stitching), the digital one does not. *fingerprints* are per
+    laid-out page, which are the digital edition's pages; *print_numbers*
+    says where each of them is in the print edition."""
     print_pdf: Path
     digital_pdf: Path
-    pages: int
+    pages: int                    # of the print edition
     blank_pages_added: int
     seconds: float
     warnings: list[str]
     sizes: dict[str, int]
     fingerprints: list[str] = field(default_factory=list)
     how: str = ""                 # how the layout was made (full, repainted, some parts again)
+    print_numbers: list[int] = field(default_factory=list)
     outputs: list[tuple[Path, str]] = field(default_factory=list)   # every file or folder written, described
     reflow_seconds: float = 0.0   # the EPUB and the web edition's share of `seconds`
+
+    @property
+    def digital_pages(self) -> int:
+        return len(self.print_numbers) or self.pages
 
 
 def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
@@ -71,7 +82,7 @@ def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
     progress("glyphs")
     result.errors.extend(str(m) for m in check_glyphs(cfg, content, faces, project))
     progress("images")
-    result.warnings.extend(check_images(project, content, result.errors, cfg.honourees))
+    result.warnings.extend(check_images(project, content, result.errors, cfg.honourees, cfg.placed_sizes()))
     return result
 
 
@@ -179,7 +190,7 @@ class Builder:
                 chunks = list(plan.chunks)
                 warnings = list(self._wp_warnings)
                 for i in sorted(changed):
-                    doc_c, w = self._render(fresh[i])
+                    doc_c, w = self._render(fresh[i], css)
                     old = chunks[i]
                     starts = incremental.part_starts(doc_c.pages, old.first_page, set(old.parts))
                     if len(doc_c.pages) != len(old.pages) or any(starts[p] != numbers[p] for p in old.parts):
@@ -202,7 +213,7 @@ class Builder:
                 self.last_strategy = f"full layout: {change.reason}"
             elif len(changed) > limit:
                 self.last_strategy = f"full layout: the edit reaches {len(changed)} of {len(plan.chunks)} page groups"
-        doc, warnings = self._render(html)
+        doc, warnings = self._render(html, css)
         self._last_doc, self._wp_warnings, self._css = doc, warnings, css
         self._sources = {id(p): doc._html for p in doc.pages}
         plan = incremental.plan_from_document(doc, order) if self._supports_parts(env) else None
@@ -227,12 +238,13 @@ class Builder:
         self._font_key = key
         return changed
 
-    def _render(self, html: str):
+    def _render(self, html: str, css: str):
         try:
-            return render_document(html, self.project, font_config=self._font_configuration(),
-                                   image_cache=self._images.refresh())
+            doc, warnings = render_document(html, self.project, font_config=self._font_configuration(),
+                                            image_cache=self._images.refresh())
         finally:
             self._images.remember()
+        return doc, locate_warnings(warnings, html, css)
 
     def _restyle(self, css: str) -> None:
         """Repaint the kept pages for a colour-only edit (restyle.py)."""
@@ -336,9 +348,12 @@ class Builder:
         finally:
             if staged is not None and staged.staged_web.exists():
                 staged.discard()
+        blanks = set(print_report.blank_pages)
+        print_numbers = [n for n in range(1, print_report.pages + 1) if n not in blanks]
+        assert len(print_numbers) == len(doc.pages), (len(print_numbers), len(doc.pages))
         return BuildResult(print_path, digital_path, print_report.pages, print_report.blank_pages_added,
                            time.perf_counter() - start, warnings, sizes, fingerprints, self.last_strategy,
-                           outputs, staged.seconds if staged is not None else 0.0)
+                           print_numbers, outputs, staged.seconds if staged is not None else 0.0)
 
 
 def _mb(n: int) -> str:

@@ -66,8 +66,10 @@ def build(project: Path | None, no_audit: bool) -> None:
     from .build import build as run_build
     root = _project(project)
     click.echo(f"building {root.name}")
+    from .images import PLACEHOLDER_DRAWN
     result = run_build(root, _stage_printer())
-    missing = [w for w in result.warnings if w.endswith("is missing (a placeholder frame is drawn)")]
+    # Portraits not supplied yet are summed up; a path an editor wrote that cannot be used is listed.
+    missing = [w for w in result.warnings if w.endswith(PLACEHOLDER_DRAWN)]
     for w in result.warnings:
         if w not in missing:
             click.secho(f"warning: {w}", fg="yellow")

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from . import geometry
 from .errors import BookletError
 
 CONFIG_NAME = "booklet.yaml"
@@ -55,10 +56,11 @@ class Trim:
 
 @dataclass
 class Margins:
-    top: float = 20.0
-    bottom: float = 22.0
-    inner: float = 22.0
-    outer: float = 17.0
+    """In mm. Left out of booklet.yaml, they follow the trim (geometry.default_margins)."""
+    top: float = geometry.DESIGN_MARGINS[0]
+    bottom: float = geometry.DESIGN_MARGINS[1]
+    inner: float = geometry.DESIGN_MARGINS[2]
+    outer: float = geometry.DESIGN_MARGINS[3]
 
 
 @dataclass
@@ -80,6 +82,23 @@ class Output:
     epub: str = "booklet.epub"   # the EPUB 3 edition, for e-readers and phones
     web: str = "web"             # the folder of the web edition (a static site)
     epub_fonts: bool = False     # embed subsets of the shipped fonts in the EPUB (default: the reader's fonts)
+
+
+@dataclass
+class Ornaments:
+    """Words the design prints on every testimonial page: the issue's slogan
+    on the band at the top, and a seal beside the name. They belong to an
+    issue, not to the layouts, so they are set here (none by default)."""
+    band: str = ""               # words separated by spaces, spread from the left edge to the right
+    seal: str = ""               # one line per space-separated word
+
+    @property
+    def band_words(self) -> list[str]:
+        return self.band.split()
+
+    @property
+    def seal_lines(self) -> list[str]:
+        return self.seal.split()
 
 
 @dataclass
@@ -113,6 +132,7 @@ class Config:
     typography: Typography = field(default_factory=Typography)
     units: list[Unit] = field(default_factory=list)
     output: Output = field(default_factory=Output)
+    ornaments: Ornaments = field(default_factory=Ornaments)
     digital: Digital = field(default_factory=Digital)
     source_date: str = ""        # ISO date for reproducible PDF metadata
     honourees: str = "content/honourees.yaml"
@@ -121,6 +141,22 @@ class Config:
     @property
     def output_dir(self) -> Path:
         return self.root / "output"
+
+    def _page(self) -> tuple[float, ...]:
+        m = self.margins
+        return (self.trim.width, self.trim.height, m.top, m.bottom, m.inner, m.outer)
+
+    @property
+    def scale(self) -> float:
+        """The design's scale for this trim and these margins (geometry.scale)."""
+        return geometry.scale(*self._page())
+
+    @property
+    def page_scale(self) -> float:
+        return geometry.page_scale(self.trim.width, self.trim.height)
+
+    def placed_sizes(self) -> dict[str, tuple[float, float]]:
+        return geometry.placed_sizes(*self._page())
 
 
 # --------------------------------------------------------------------------
@@ -204,7 +240,7 @@ def _fill_dataclass(ctx: _Ctx, obj: Any, node: yaml.Node, key: str) -> None:
 TOP_KEYS = {
     "title", "subtitle", "issue", "date", "publisher", "author", "keywords", "language",
     "trim", "margins", "bleed", "marks", "fonts", "colours", "typography", "units", "output",
-    "source_date", "honourees", "digital",
+    "source_date", "honourees", "ornaments", "digital",
 }
 # Longer addresses make a QR code too dense to scan reliably at the back cover's size.
 MAX_URL_LENGTH = 200
@@ -228,6 +264,7 @@ def parse_config(text: str, path: Path) -> Config:
     if "title" not in top:
         raise ctx.error(root, "the booklet needs a 'title:'")
     cfg = Config(root=path.parent, title="", path=path)
+    margins_node = None
     for name, (knode, vnode) in top.items():
         if name in {"title", "subtitle", "issue", "date", "publisher", "author", "language", "source_date", "honourees"}:
             setattr(cfg, name, _scalar(ctx, vnode, name, str))
@@ -244,10 +281,7 @@ def parse_config(text: str, path: Path) -> Config:
         elif name == "trim":
             cfg.trim = _parse_trim(ctx, vnode)
         elif name == "margins":
-            _fill_dataclass(ctx, cfg.margins, vnode, "margins")
-            for f in ("top", "bottom", "inner", "outer"):
-                if getattr(cfg.margins, f) < 0:
-                    raise ctx.error(vnode, f"margins.{f} cannot be negative")
+            margins_node = vnode
         elif name == "typography":
             _fill_dataclass(ctx, cfg.typography, vnode, "typography")
             if not 6 <= cfg.typography.body_size <= 24:
@@ -265,6 +299,8 @@ def parse_config(text: str, path: Path) -> Config:
             variants = {"", "pdf/x-1a", "pdf/x-3", "pdf/x-4"}
             if cfg.output.pdf_variant not in variants:
                 raise ctx.error(vnode, f"output.pdf_variant must be one of {', '.join(sorted(v or '(empty)' for v in variants))}")
+        elif name == "ornaments":
+            _fill_dataclass(ctx, cfg.ornaments, vnode, "ornaments")
         elif name == "digital":
             _fill_dataclass(ctx, cfg.digital, vnode, "digital")
             if cfg.digital.url:
@@ -277,6 +313,13 @@ def parse_config(text: str, path: Path) -> Config:
             _parse_fonts(ctx, vnode, cfg)
         elif name == "units":
             cfg.units = _parse_units(ctx, vnode, path.parent)
+    # Margins not given follow the trim, wherever the trim is set in the file.
+    cfg.margins = Margins(*geometry.default_margins(cfg.trim.width, cfg.trim.height))
+    if margins_node is not None:
+        _fill_dataclass(ctx, cfg.margins, margins_node, "margins")
+        for f in ("top", "bottom", "inner", "outer"):
+            if getattr(cfg.margins, f) < 0:
+                raise ctx.error(margins_node, f"margins.{f} cannot be negative")
     if not cfg.title.strip():
         raise ctx.error(top["title"][1], "'title' cannot be empty")
     _check_geometry(ctx, cfg, root)

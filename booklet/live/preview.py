@@ -23,7 +23,7 @@ def render_pages(pdf: Path, out_dir: Path, pages: list[int] | None = None, dpi: 
     exe = _pdftoppm()
     written = []
     if pages is None:
-        subprocess.run([exe, "-r", str(dpi), "-png", str(pdf), str(out_dir / "page")], check=True)
+        _run([exe, "-r", str(dpi), "-png", str(pdf), str(out_dir / "page")], pdf)
         for p in sorted(out_dir.glob("page-*.png")):
             n = int(p.stem.split("-")[1])
             target = out_dir / f"page-{n:03d}.png"
@@ -33,11 +33,20 @@ def render_pages(pdf: Path, out_dir: Path, pages: list[int] | None = None, dpi: 
         return written
     for n in pages:
         tmp = out_dir / f".tmp-{n}"
-        subprocess.run([exe, "-r", str(dpi), "-png", "-singlefile", "-f", str(n), "-l", str(n), str(pdf), str(tmp)], check=True)
+        _run([exe, "-r", str(dpi), "-png", "-singlefile", "-f", str(n), "-l", str(n), str(pdf), str(tmp)], pdf, n)
         target = out_dir / f"page-{n:03d}.png"
         Path(f"{tmp}.png").replace(target)
         written.append(target)
     return written
+
+
+def _run(args: list[str], pdf: Path, page: int | None = None) -> None:
+    """pdftoppm, its complaint turned into one message."""
+    proc = subprocess.run(args, capture_output=True, text=True)
+    if proc.returncode:
+        said = (proc.stderr or proc.stdout).strip().splitlines()
+        raise BookletError(f"pdftoppm could not render {f'page {page} of ' if page else ''}{pdf.name}"
+                           + (f": {said[-1]}" if said else f" (exit status {proc.returncode})"))
 
 
 def contact_sheet(images: list[Path], target: Path, columns: int = 8) -> Path:
