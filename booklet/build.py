@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Callable
 
 from . import fsutil
+from .colours import policy_from_config
 from .config import Config, load_config
 from .content import Content, load_content
 from .errors import BookletError
 from .fonts import resolve_faces
 from .glyphs import check_glyphs
 from .pdf.preflight import preflight
-from .pdf.editions import digital_edition, make_print_edition
+from .pdf.editions import PDFX_NAMES, digital_edition, make_print_edition
 from .render.document import overflow_report, page_fingerprints, render_document
 from .render.sourcemap import locate_warnings
 from .render.templates import build_html, make_env, render_css
@@ -41,6 +42,7 @@ class CheckResult:
     faces: list
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    images: list = field(default_factory=list)       # images.ImageFinding: missing, coarse, unreadable
 
 
 @dataclass
@@ -59,6 +61,8 @@ class BuildResult:
     sizes: dict[str, int]
     fingerprints: list[str] = field(default_factory=list)
     how: str = ""                 # how the layout was made (full, repainted, some parts again)
+    press_ready: bool = False     # a --final build that passed every check
+    print_summary: str = ""       # variant and output intent of the print edition
     print_numbers: list[int] = field(default_factory=list)
     outputs: list[tuple[Path, str]] = field(default_factory=list)   # every file or folder written, described
     reflow_seconds: float = 0.0   # the EPUB and the web edition's share of `seconds`
@@ -75,6 +79,7 @@ def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
     project = project.resolve()
     progress("config")
     cfg = load_config(project)
+    policy_from_config(cfg)          # colour roles the press cannot print are booklet.yaml mistakes
     progress("content")
     content = load_content(project, [u.path for u in cfg.units], cfg.honourees)
     faces = resolve_faces(project, cfg.fonts)
@@ -82,8 +87,30 @@ def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
     progress("glyphs")
     result.errors.extend(str(m) for m in check_glyphs(cfg, content, faces, project))
     progress("images")
-    result.warnings.extend(check_images(project, content, result.errors, cfg.honourees, cfg.placed_sizes()))
+    result.warnings.extend(check_images(project, content, result.errors, cfg.honourees, cfg.placed_sizes(),
+                                        findings=result.images))
     return result
+
+
+def final_problems(checked: CheckResult, preflight_report) -> list[str]:
+    """What stops a print edition from going to press: placeholder frames, images under
+    300 dpi at their placed size, and every preflight error (with final=True, coarse
+    images in the PDF are errors too), one line each."""
+    from .images import PLACEHOLDER_DRAWN
+    problems = []
+    for f in checked.images:
+        if f.problem == "missing" and f.message.endswith(PLACEHOLDER_DRAWN):
+            problems.append(f"placeholder frame instead of {f.src} ({f.who}): supply the photo")
+        elif f.problem == "missing":
+            problems.append(f"placeholder frame: {f.message}")
+        elif f.problem == "low":
+            problems.append(f.message)
+    coarse = {m.split(" px,")[0].rsplit(" is ", 1)[-1] for m in problems if " px, only " in m}
+    for e in preflight_report.errors:
+        px = e.split("image ", 1)[-1].split(" px placed")[0] if " px placed at " in e else None
+        if px is None or px not in coarse:      # a coarse photo named above is not listed twice
+            problems.append(f"preflight: {e}")
+    return problems
 
 
 class ImageCache(dict):
@@ -281,8 +308,10 @@ class Builder:
         progress("epub+web")
         return write_reflow(cfg, content, cfg.output_dir, cover_pdf=digital, faces=faces, env=env)
 
-    def build(self, progress: Progress = _quiet, *, write: bool = True, reflow: bool = True) -> BuildResult:
-        """Check, lay out and write the editions; with *reflow*, the EPUB and web edition too."""
+    def build(self, progress: Progress = _quiet, *, write: bool = True, final: bool = False,
+              reflow: bool = True) -> BuildResult:
+        """Build both editions; with *final*, refuse a print edition that is not press-ready;
+        with *reflow*, the EPUB and web edition too."""
         start = time.perf_counter()
         project = self.project
         checked = check_project(project, progress)
@@ -305,14 +334,19 @@ class Builder:
         overflows = overflow_report(doc)
         progress("pdf")
         # The digital edition is a tagged PDF (PDF/UA-1: structure tree, reading
-        # order, language) for screen readers; the same file serves print unless
-        # a PDF/X variant is asked for, which then needs its own write.
+        # order, language) for screen readers. The print edition is made from the
+        # same write (a second one costs 1.6 s for the sample): it goes to inks
+        # (pdf/colour.py) and gets its PDF/X keys, version and output intent there.
         raw = doc.write_pdf(pdf_variant="pdf/ua-1")
-        print_raw = doc.write_pdf(pdf_variant=cfg.output.pdf_variant) if cfg.output.pdf_variant else raw
-        print_data, print_report = make_print_edition(print_raw, cfg)
+        print_data, print_report = make_print_edition(raw, cfg)
         digital, digital_report = digital_edition(raw, cfg)
         progress("preflight")
-        checked_print = preflight(print_data, cfg)
+        checked_print = preflight(print_data, cfg, final=final)
+        if final:
+            problems = final_problems(checked, checked_print)
+            if problems:
+                raise BookletError(f"the print edition is not press-ready: {len(problems)} problem(s), nothing was "
+                                   "written:\n  " + "\n  ".join(problems))
         if checked_print.errors:
             raise BookletError("the print PDF fails preflight, nothing was written:\n  " + "\n  ".join(checked_print.errors))
         warnings = (list(checked.warnings) + overflows + [f"WeasyPrint: {w}" for w in wp_warnings]
@@ -351,14 +385,19 @@ class Builder:
         blanks = set(print_report.blank_pages)
         print_numbers = [n for n in range(1, print_report.pages + 1) if n not in blanks]
         assert len(print_numbers) == len(doc.pages), (len(print_numbers), len(doc.pages))
+        variant = PDFX_NAMES.get(cfg.output.pdf_variant, "plain PDF (no PDF/X)")
+        summary = f"{variant}, output intent {print_report.output_intent}" if print_report.output_intent else variant
+        summary += "; " + print_report.inks()
         return BuildResult(print_path, digital_path, print_report.pages, print_report.blank_pages_added,
                            time.perf_counter() - start, warnings, sizes, fingerprints, self.last_strategy,
-                           print_numbers, outputs, staged.seconds if staged is not None else 0.0)
+                           press_ready=final, print_summary=summary, print_numbers=print_numbers,
+                           outputs=outputs, reflow_seconds=staged.seconds if staged is not None else 0.0)
 
 
 def _mb(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} KB"
 
 
-def build(project: Path, progress: Progress = _quiet, *, write: bool = True, reflow: bool = True) -> BuildResult:
-    return Builder(project).build(progress, write=write, reflow=reflow)
+def build(project: Path, progress: Progress = _quiet, *, write: bool = True, final: bool = False,
+          reflow: bool = True) -> BuildResult:
+    return Builder(project).build(progress, write=write, final=final, reflow=reflow)

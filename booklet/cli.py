@@ -60,18 +60,20 @@ def _stage_printer():
 @main.command()
 @project_option
 @click.option("--no-audit", is_flag=True, help="skip the typography audit of the print PDF")
+@click.option("--final", is_flag=True,
+              help="press-ready or nothing: refuse placeholder frames, images under 300 dpi and any preflight error")
 @friendly
-def build(project: Path | None, no_audit: bool) -> None:
-    """Render the print and digital PDFs into output/."""
-    _build_and_report(_project(project), no_audit)
+def build(project: Path | None, no_audit: bool, final: bool) -> None:
+    """Render the print and digital PDFs into output/ (proofs; --final for the press)."""
+    _build_and_report(_project(project), no_audit, final)
 
 
-def _build_and_report(root: Path, no_audit: bool = False) -> None:
+def _build_and_report(root: Path, no_audit: bool = False, final: bool = False) -> None:
     """Build ``root`` and print each stage, the warnings, the audit and the summary."""
     from .build import build as run_build
-    click.echo(f"building {root.name}")
+    click.echo(f"building {root.name}" + (" (final)" if final else ""))
     from .images import PLACEHOLDER_DRAWN
-    result = run_build(root, _stage_printer())
+    result = run_build(root, _stage_printer(), final=final)
     # Portraits not supplied yet are summed up; a path an editor wrote that cannot be used is listed.
     missing = [w for w in result.warnings if w.endswith(PLACEHOLDER_DRAWN)]
     for w in result.warnings:
@@ -87,6 +89,10 @@ def _build_and_report(root: Path, no_audit: bool = False) -> None:
         click.echo(f"  {rel:<28} {what}")
     click.secho(f"built {result.pages} pages in {result.seconds:.1f}s "
                 f"(EPUB and web edition {result.reflow_seconds:.1f}s of it), {len(result.warnings)} warning(s)", fg="green")
+    if result.press_ready:
+        click.secho(f"press-ready: {result.print_pdf.relative_to(root)} is {result.print_summary}", fg="green")
+    else:
+        click.echo(f"proof: {result.print_summary}; 'booklet build --final' checks that it can go to press")
 
 
 def _audit_margins(root: Path | None, pdf: Path):
@@ -195,11 +201,13 @@ def watch(project: Path | None, no_previews: bool, debounce: int) -> None:
 @click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @project_option
 @click.option("--dpi", default=60, show_default=True)
-@click.option("--web", is_flag=True, help="read the web edition in Chromium instead: screenshots of every page at "
+@click.option("--plates", "plates_page", type=int, default=None, metavar="PAGE",
+              help="instead: the print edition's ink plates (C, M, Y, K) of page PAGE side by side")
+@click.option("--web", is_flag=True, help="instead: read the web edition in Chromium, screenshots of every page at "
               "phone and desktop size into output/preview/web/, and a check for sideways scrolling")
 @friendly
-def preview(pdf: Path | None, project: Path | None, dpi: int, web: bool) -> None:
-    """Write PNG pages and a contact sheet into output/preview/."""
+def preview(pdf: Path | None, project: Path | None, dpi: int, plates_page: int | None, web: bool) -> None:
+    """Write PNG pages and a contact sheet into output/preview/ (or one page's ink plates, or the web edition's screenshots)."""
     from .config import load_config
     from .live.preview import contact_sheet, render_pages
     root = _project(project)
@@ -207,10 +215,16 @@ def preview(pdf: Path | None, project: Path | None, dpi: int, web: bool) -> None
         _preview_web(root, load_config(root).output.web)
         return
     if pdf is None:
-        pdf = root / "output" / load_config(root).output.digital
+        cfg = load_config(root)
+        pdf = root / "output" / (cfg.output.print if plates_page else cfg.output.digital)
     if not pdf.is_file():
         raise BookletError(f"{pdf} does not exist", hint="run 'booklet build' first")
     out = root / "output" / "preview"
+    if plates_page is not None:
+        from .pdf.separations import plates_preview
+        path = plates_preview(pdf, plates_page, out / f"plates-p{plates_page}.png", dpi=dpi)
+        click.echo(f"wrote {path.relative_to(root) if path.is_relative_to(root) else path}")
+        return
     for old in out.glob("page-*.png"):
         old.unlink()
     pages = render_pages(pdf, out, dpi=dpi)
@@ -298,6 +312,19 @@ def _project_or_cwd() -> Path:
         return find_project(Path.cwd())
     except BookletError:
         return Path.cwd()
+
+
+@main.group()
+def profiles() -> None:
+    """Manage the shipped CMYK output profile."""
+
+
+@profiles.command("install")
+@friendly
+def profiles_install() -> None:
+    """Copy the shipped CMYK profile from its Debian package and verify its sha256."""
+    from .colours import install_profiles
+    install_profiles(log=click.echo)
 
 
 @main.group()
