@@ -4,10 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# default-jre-headless runs EPUBCheck, chromium reads the web edition in the tests;
 # libgs-common ships the CMYK output profile (profiles/manifest.yaml); ghostscript
 # renders ink separations (booklet preview --plates, the tests).
 DEB_PACKAGES=(libharfbuzz-subset0 poppler-utils fonts-noto-cjk fonts-lxgw-wenkai
-              libpango-1.0-0 libpangoft2-1.0-0 python3-venv libgs-common ghostscript)
+              libpango-1.0-0 libpangoft2-1.0-0 python3-venv libgs-common ghostscript
+              default-jre-headless chromium)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do

@@ -64,6 +64,8 @@ class BuildResult:
     press_ready: bool = False     # a --final build that passed every check
     print_summary: str = ""       # variant and output intent of the print edition
     print_numbers: list[int] = field(default_factory=list)
+    outputs: list[tuple[Path, str]] = field(default_factory=list)   # every file or folder written, described
+    reflow_seconds: float = 0.0   # the EPUB and the web edition's share of `seconds`
 
     @property
     def digital_pages(self) -> int:
@@ -179,6 +181,7 @@ class Builder:
         self.pdf_note = ""
         self._base_url = self.project.as_uri() + "/"
         self._font_key: tuple = ()
+        self._last_inputs: tuple | None = None        # what write_reflow needs from the last build
 
     def _environment(self):
         """The Jinja environment, rebuilt when the set of override files changes.
@@ -435,11 +438,25 @@ class Builder:
         source, _, _ = env.loader.get_source(env, "booklet.html")
         return "parts" in source
 
+    def write_reflow(self, progress: Progress = _quiet):
+        """The EPUB and the web edition from what the last build loaded and rendered.
+
+        `booklet watch` builds the PDFs first (`build(reflow=False)`), shows
+        them, then calls this: the phone editions follow a moment later.
+        """
+        from .reflow.editions import write_reflow
+        if self._last_inputs is None:
+            raise BookletError("nothing built yet", hint="run a build first")
+        cfg, content, faces, digital, env = self._last_inputs
+        progress("epub+web")
+        return write_reflow(cfg, content, cfg.output_dir, cover_pdf=digital, faces=faces, env=env)
+
     def build(self, progress: Progress = _quiet, *, write: bool = True, final: bool = False,
-              digital_first: Callable[[Path], None] | None = None) -> BuildResult:
-        """Build both editions; with *final*, refuse a print edition that is not press-ready.
-        With *digital_first* (watch), the digital PDF is written as soon as it
-        is made and the callback told, before the print edition and its preflight."""
+              reflow: bool = True, digital_first: Callable[[Path], None] | None = None) -> BuildResult:
+        """Build both editions; with *final*, refuse a print edition that is not press-ready;
+        with *reflow*, the EPUB and web edition too. With *digital_first* (watch),
+        the digital PDF is written as soon as it is made and the callback told,
+        before the print edition and its preflight."""
         start = time.perf_counter()
         project = self.project
         checked = check_project(project, progress, self._content_memo)
@@ -517,15 +534,35 @@ class Builder:
             warnings.append(f"added {print_report.blank_pages_added} blank page(s) before the back cover "
                             f"(pages {', '.join(map(str, print_report.blank_pages))}) "
                             f"to reach a multiple of {cfg.output.pages_multiple}")
-        if write:
-            progress("write")
-            fsutil.write_bytes(print_path, print_data)
-            if digital_first is None:
-                fsutil.write_bytes(digital_path, digital)
-            fsutil.write_text(out / "booklet.html", html)
-            if self._plan is not None:
-                from .render.incremental import save_plan
-                save_plan(self._plan, out)
+        self._last_inputs = (cfg, checked.content, checked.faces, digital, env)
+        sizes = {"print": len(print_data), "digital": len(digital)}
+        outputs = [(print_path, f"print PDF, {print_report.pages} pages, {_mb(len(print_data))}"),
+                   (digital_path, f"digital PDF, {_mb(len(digital))}")]
+        staged = None
+        if reflow:
+            from .reflow.editions import prepare
+            progress("epub+web")
+            staged = prepare(cfg, checked.content, out, cover_pdf=digital, faces=checked.faces, env=env)
+            sizes.update(epub=len(staged.epub.data), web=staged.web.bytes)
+            outputs += [(staged.epub_path, f"EPUB 3, {staged.epub.documents} documents, {_mb(len(staged.epub.data))}"
+                         + (f", fonts embedded ({', '.join(staged.epub.fonts)})" if staged.epub.fonts else "")),
+                        (staged.web_path, f"web edition, {staged.web.pages} pages, {staged.web.images} images, "
+                         f"{_mb(staged.web.bytes)}")]
+        try:
+            if write:
+                progress("write")
+                fsutil.write_bytes(print_path, print_data)
+                if digital_first is None:
+                    fsutil.write_bytes(digital_path, digital)
+                fsutil.write_text(out / "booklet.html", html)
+                if self._plan is not None:
+                    from .render.incremental import save_plan
+                    save_plan(self._plan, out)
+                if staged is not None:
+                    staged.commit()
+        finally:
+            if staged is not None and staged.staged_web.exists():
+                staged.discard()
         blanks = set(print_report.blank_pages)
         print_numbers = [n for n in range(1, print_report.pages + 1) if n not in blanks]
         assert len(print_numbers) == len(fingerprints), (len(print_numbers), len(fingerprints))
@@ -533,11 +570,15 @@ class Builder:
         summary = f"{variant}, output intent {print_report.output_intent}" if print_report.output_intent else variant
         summary += "; " + print_report.inks()
         return BuildResult(print_path, digital_path, print_report.pages, print_report.blank_pages_added,
-                           time.perf_counter() - start, warnings,
-                           {"print": len(print_data), "digital": len(digital)}, fingerprints, self.last_strategy,
-                           press_ready=final, print_summary=summary, print_numbers=print_numbers)
+                           time.perf_counter() - start, warnings, sizes, fingerprints, self.last_strategy,
+                           press_ready=final, print_summary=summary, print_numbers=print_numbers,
+                           outputs=outputs, reflow_seconds=staged.seconds if staged is not None else 0.0)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} KB"
 
 
 def build(project: Path, progress: Progress = _quiet, *, write: bool = True, final: bool = False,
-          workers: int | None = None) -> BuildResult:
-    return Builder(project, workers=workers, parallel=True).build(progress, write=write, final=final)
+          reflow: bool = True, workers: int | None = None) -> BuildResult:
+    return Builder(project, workers=workers, parallel=True).build(progress, write=write, final=final, reflow=reflow)

@@ -87,11 +87,11 @@ def _build_and_report(root: Path, no_audit: bool = False, final: bool = False, w
                     f"(e.g. {missing[0].split(': image ')[-1].split(' ')[0]}); 'booklet check' lists them", fg="yellow")
     if not no_audit:
         _audit_summary(result.print_pdf, root)
-    mb = {k: v / 1e6 for k, v in result.sizes.items()}
-    click.secho(
-        f"built {result.pages} pages in {result.seconds:.1f}s: {result.print_pdf.relative_to(root)} ({mb['print']:.1f} MB), "
-        f"{result.digital_pdf.relative_to(root)} ({mb['digital']:.1f} MB), {len(result.warnings)} warning(s)",
-        fg="green")
+    for path, what in result.outputs:
+        rel = f"{path.relative_to(root)}{'/' if path.is_dir() else ''}"
+        click.echo(f"  {rel:<28} {what}")
+    click.secho(f"built {result.pages} pages in {result.seconds:.1f}s "
+                f"(EPUB and web edition {result.reflow_seconds:.1f}s of it), {len(result.warnings)} warning(s)", fg="green")
     if result.press_ready:
         click.secho(f"press-ready: {result.print_pdf.relative_to(root)} is {result.print_summary}", fg="green")
     else:
@@ -208,12 +208,17 @@ def watch(project: Path | None, no_previews: bool, debounce: int, workers: int |
 @click.option("--dpi", default=60, show_default=True)
 @click.option("--plates", "plates_page", type=int, default=None, metavar="PAGE",
               help="instead: the print edition's ink plates (C, M, Y, K) of page PAGE side by side")
+@click.option("--web", is_flag=True, help="instead: read the web edition in Chromium, screenshots of every page at "
+              "phone and desktop size into output/preview/web/, and a check for sideways scrolling")
 @friendly
-def preview(pdf: Path | None, project: Path | None, dpi: int, plates_page: int | None) -> None:
-    """Write PNG pages and a contact sheet into output/preview/ (or one page's ink plates)."""
+def preview(pdf: Path | None, project: Path | None, dpi: int, plates_page: int | None, web: bool) -> None:
+    """Write PNG pages and a contact sheet into output/preview/ (or one page's ink plates, or the web edition's screenshots)."""
     from .config import load_config
     from .live.preview import contact_sheet, render_pages
     root = _project(project)
+    if web:
+        _preview_web(root, load_config(root).output.web)
+        return
     if pdf is None:
         cfg = load_config(root)
         pdf = root / "output" / (cfg.output.print if plates_page else cfg.output.digital)
@@ -230,6 +235,21 @@ def preview(pdf: Path | None, project: Path | None, dpi: int, plates_page: int |
     pages = render_pages(pdf, out, dpi=dpi)
     sheet = contact_sheet(pages, out / "contact-sheet.png")
     click.echo(f"wrote {len(pages)} pages and {sheet.relative_to(root)}")
+
+
+def _preview_web(root: Path, folder: str) -> None:
+    from .reflow.browser import VIEWPORTS, check_site
+    shots = root / "output" / "preview" / "web"
+    report = check_site(root / "output" / folder, shots)
+    problems = report.problems()
+    for p in problems:
+        click.secho(f"problem: {p}", fg="red")
+    pages = len({p.page for p in report.pages})
+    sizes = " and ".join(f"{w}×{h}" for w, h in VIEWPORTS.values())
+    click.secho(f"read {pages} pages at {sizes}: {len(problems)} problem(s); screenshots in {shots.relative_to(root)}/",
+                fg="red" if problems else "green")
+    if problems:
+        sys.exit(1)
 
 
 @main.command()

@@ -100,6 +100,9 @@ class Output:
     digital_image_dpi: int = 150
     print_image_dpi: int = 300    # print images sharper than print_image_max_dpi are resampled to this
     print_image_max_dpi: int = 450
+    epub: str = "booklet.epub"   # the EPUB 3 edition, for e-readers and phones
+    web: str = "web"             # the folder of the web edition (a static site)
+    epub_fonts: bool = False     # embed subsets of the shipped fonts in the EPUB (default: the reader's fonts)
     workers: int = 0             # processes that lay out page groups; 0 = one per core, 1 = in one piece
 
 
@@ -353,6 +356,10 @@ def _check_output(ctx: _Ctx, node: yaml.Node, output: Output) -> None:
     if not 150 <= output.print_image_dpi <= output.print_image_max_dpi:
         key = "print_image_dpi" if "print_image_dpi" in items else "print_image_max_dpi"
         raise ctx.error(items[key][1], "output.print_image_dpi must be at least 150 and at most output.print_image_max_dpi")
+    if not output.epub.endswith(".epub") or "/" in output.epub or output.epub.startswith("."):
+        raise ctx.error(items["epub"][1], f"output.epub must be a file name ending in .epub, got {output.epub!r}")
+    if not output.web or "/" in output.web or output.web.startswith(".") or output.web == "preview":
+        raise ctx.error(items["web"][1], f"output.web must be a plain folder name such as 'web', got {output.web!r}")
 
 
 def _parse_colours(ctx: _Ctx, node: yaml.Node, cfg: Config) -> None:

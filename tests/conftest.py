@@ -41,3 +41,12 @@ def built_sample(tmp_path_factory):
     if (ROOT / "images").is_dir():
         shutil.copytree(ROOT / "images", dest / "images")
     return dest, build(dest)
+
+
+@pytest.fixture(scope="session")
+def phone_built(tmp_path_factory):
+    """The phonebook project (photos, other groups; tests/phonebook.py) built once."""
+    from booklet.build import build
+    from phonebook import make_project
+    project = make_project(tmp_path_factory.mktemp("phone") / "teachers")
+    return project, build(project)

@@ -68,6 +68,9 @@ def test_watch_rebuilds_reports_and_survives_mistakes(mini, watcher):
     assert "changed pages: 4" in line, line
     assert "盛大举行" in text_of(pdf)
     assert (mini / "output" / "preview" / "page-004.png").is_file()
+    # Then, after the PDFs, the phone editions show the edit too.
+    watcher.wait_for("EPUB and web edition refreshed")
+    assert "盛大举行" in (mini / "output" / "web" / "01-news.html").read_text("utf-8")
 
     # A YAML mistake: one clear message with the line; the old PDF stays.
     good = pdf.read_bytes()

@@ -3,11 +3,13 @@
 Editors change a word or a margin dozens of times an hour; each rebuild
 reuses the Builder's warm state, reports what changed (pages added or
 removed, pages whose content changed, new warnings) and writes PNG
-previews of the changed pages. A mistake prints one message and the last
-good PDF stays in output/ (writes are atomic). So does anything else that
-goes wrong in a rebuild or a preview, a bug in booklet included: watch says
-so in one line, keeps the traceback in output/watch-error.log for a bug
-report, starts the next build afresh, and keeps watching.
+previews of the changed pages, then refreshes the EPUB and the web
+edition (after the PDFs, which are what an editor is waiting for). A
+mistake prints one message and the last good PDF stays in output/ (writes
+are atomic). So does anything else that goes wrong in a rebuild, a preview
+or the phone editions, a bug in booklet included: watch says so in one
+line, keeps the traceback in output/watch-error.log for a bug report,
+starts the next build afresh, and keeps watching.
 
 watch listens from before its first build, so a save made while it builds
 or writes previews is built next; each rebuild writes the digital PDF as
@@ -89,6 +91,19 @@ def compare(before: BuildResult | None, after: BuildResult) -> Change:
     return Change(pages_before, after.digital_pages, changed, warnings, in_print)
 
 
+def _refresh_reflow(builder: Builder, echo: Callable[[str], None], project: Path) -> None:
+    """The EPUB and the web edition, after the PDFs are out and shown."""
+    try:
+        staged = builder.write_reflow()
+    except BookletError as exc:
+        echo(f"error: the EPUB and web edition were not refreshed: {exc}")
+        return
+    except Exception as exc:  # a bug in booklet: one line, keep watching
+        _report_bug(project, echo, "the EPUB and web edition", exc)
+        return
+    echo(f"EPUB and web edition refreshed in {staged.seconds:.1f}s")
+
+
 def _relevant(project: Path):
     out_dir = (project / "output").resolve()
 
@@ -145,7 +160,8 @@ def _watcher(project: Path, debounce_ms: int, stop) -> tuple:
 
 
 def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: int = 300,
-          previews: bool = True, stop_event=None, max_builds: int | None = None, workers: int | None = None) -> None:
+          previews: bool = True, stop_event=None, max_builds: int | None = None, reflow: bool = True,
+          workers: int | None = None) -> None:
     import queue
     import threading
 
@@ -164,7 +180,7 @@ def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: in
             if last is not None:
                 echo(f"digital PDF updated in {time.perf_counter() - t0:.2f}s")
         try:
-            result = builder.build(digital_first=digital_out)
+            result = builder.build(reflow=False, digital_first=digital_out)   # the PDFs first: that is what an editor is looking at
         except BookletError as exc:
             echo(f"error: {exc}")
             echo("the last good PDFs in output/ are unchanged; fix the file and save to rebuild")
@@ -192,6 +208,8 @@ def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: in
                 echo(f"warning: previews not written: {exc}")
             except Exception as exc:
                 _report_bug(project, echo, "the previews", exc)
+        if reflow:
+            _refresh_reflow(builder, echo, project)
 
     changes, thread = _watcher(project, debounce_ms, stop)
     try:

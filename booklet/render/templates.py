@@ -44,7 +44,7 @@ def make_env(project: Path) -> jinja2.Environment:
     ])
     env = jinja2.Environment(
         loader=loader,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xhtml", "opf"), default_for_string=False, default=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
