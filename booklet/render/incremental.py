@@ -216,7 +216,7 @@ def merged_pages(plan: Plan) -> list:
     return pages
 
 
-PLAN_FILE = ".booklet-plan.json"
+PLAN_FILE = "booklet-plan.json"
 
 
 def save_plan(plan: Plan, out_dir) -> None:
