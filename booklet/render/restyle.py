@@ -73,7 +73,8 @@ def _new_style_for(html, old_css: str, new_css: str, font_config):
     from weasyprint.css.counters import CounterStyle
     from weasyprint.css.targets import TargetCollector
 
-    styles = [el for el in html.etree_element.iter() if el.tag == "style"]
+    # the booklet's stylesheet; a page group laid out alone has a second <style> for its page number and side
+    styles = [el for el in html.etree_element.iter() if el.tag == "style" and old_css in (el.text or "")]
     if len(styles) != 1 or (styles[0].text or "").count(old_css) != 1:
         raise CannotRestyle("the stylesheet is not where it was")
     styles[0].text = styles[0].text.replace(old_css, new_css, 1)
