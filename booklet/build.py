@@ -161,8 +161,8 @@ class Builder:
         self.project = project.resolve()
         self.parallel = parallel                      # lay out in worker processes when a plan allows
         self.workers = workers                        # None: booklet.yaml's output.workers, 0 there = cores
-        self._pieces: dict = {}                       # (variant, pages) → ChunkPDF of a page group
-        self._pieces_used: dict = {}
+        self._pieces: dict = {}                       # (first page, pages) → pieces.GroupPDFs of a page group
+        self._pieces_made: tuple = ()                 # what the kept groups' edition pages were made with
         self._font_digests: dict = {}                 # font file path → (stamp, digest)
         self._env = None
         self._env_key: tuple = ()
@@ -341,33 +341,47 @@ class Builder:
             known[cached[1]] = face.path
         return known
 
-    def _write_pdf(self, doc, variant: str, faces) -> bytes:
-        """WeasyPrint's PDF of *doc*: merged from page groups' PDFs (redrawing
-        only groups whose pages changed), or in one piece with one worker."""
-        from .parallel.chunkpdf import write_chunk
-        from .pdf.merge import MergeError, merge
+    def _group_pdfs(self, doc, cfg, faces, policy) -> list | None:
+        """Each page group's PDF with both editions' pages done (parallel/pieces.py),
+        or None with one worker (the one-piece reference path) or no plan.
+
+        A group whose pages did not change since the last build keeps what
+        it had; the others are drawn, side by side in forked workers when
+        there are several (a full layout) and in this process when there
+        is one (an edit)."""
+        from .parallel.pool import draw_groups
         groups = self._groups(doc) if self._workers() > 1 else None
         if groups is None:
-            return doc.write_pdf(pdf_variant=variant or None)
+            return None
         known = self._known_fonts(faces)
-        pieces = []
+        variant = "pdf/ua-1"
+        made = (float(cfg.output.digital_image_dpi), repr(policy), tuple(sorted(known)))
+        if made != self._pieces_made:       # what the editions' page work depends on changed
+            self._drop_pieces(self._pieces)
+            self._pieces, self._pieces_made = {}, made
+        keys, firsts, at = [], [], 1
         for pages in groups:
-            key = (variant, tuple((id(p), self._fingerprints[id(p)]) for p in pages))
-            piece = self._pieces.get(key)
-            if piece is None:
-                piece = write_chunk(doc, pages, variant, set(known))
-            self._pieces_used[key] = piece
-            pieces.append(piece)
-        try:
-            return merge(pieces, known)
-        except MergeError as exc:
-            self.pdf_note = f"PDF written in one piece: {exc}"
-            return doc.write_pdf(pdf_variant=variant or None)
+            keys.append((at, tuple((id(p), self._fingerprints[id(p)]) for p in pages)))
+            firsts.append(at)
+            at += len(pages)
+        missing = [i for i, key in enumerate(keys) if key not in self._pieces]
+        drawn = draw_groups(doc, [groups[i] for i in missing], [firsts[i] for i in missing], variant, known,
+                            cfg, policy, self._workers())
+        for i, group in zip(missing, drawn):
+            self._pieces[keys[i]] = group
+        self._drop_pieces({k: g for k, g in self._pieces.items() if k not in set(keys)})
+        self._pieces = {key: self._pieces[key] for key in keys}
+        return [self._pieces[key] for key in keys]
 
-    def _parallel(self, cfg, checked, env, css):
+    @staticmethod
+    def _drop_pieces(pieces: dict) -> None:
+        for group in pieces.values():
+            group.close()
+
+    def _parallel(self, cfg, checked, env, css, policy):
         """Lay the booklet out in worker processes from the last build's plan.
 
-        Returns (fingerprints, overflows, warnings, pieces per PDF variant),
+        Returns (fingerprints, overflows, warnings, the groups' PDFs, fonts),
         or None when there is no usable plan or the layout did not follow it
         (a group changed its page count, or a part would not start a fresh
         page by its own style): the caller then lays out in one piece.
@@ -379,7 +393,6 @@ class Builder:
         if saved is None or saved["order"] != order:
             return None
         chunks, numbers = saved["chunks"], saved["numbers"]
-        variants = ("pdf/ua-1",)              # both editions are made from this write
         known = self._known_fonts(checked.faces)
         font_config = self._font_configuration()
         # Register the faces before the workers fork, so they share one font configuration.
@@ -407,7 +420,7 @@ class Builder:
                 at += size
             expected.append(blanks)
             tasks.append(pool.GroupTask(html, str(self.project), chunks[a][1], tuple(parts), slices,
-                                        variants, frozenset(known)))
+                                        "pdf/ua-1", frozenset(known), cfg, policy))
         results = pool.run(tasks, self._workers(), [sum(t.slices) for t in tasks], font_config)
         for (a, _), task, result, blanks in zip(spans, tasks, results, expected):
             if result.pages != sum(task.slices) or any(result.starts.get(p) != numbers.get(p) for p in task.parts):
@@ -421,11 +434,11 @@ class Builder:
             warnings += [w for w in locate_warnings(result.warnings, task.html, css) if w not in warnings]
         fingerprints = [f for r in results for f in r.fingerprints]
         overflows = [o for r in results for o in r.overflows]
-        pieces = {v: [piece for r in results for piece in r.pieces[v]] for v in variants}
+        groups = [group for r in results for group in r.groups]
         self.last_runs = [r.cpu for r in results]
         self.last_strategy = (f"laid out in {len(tasks)} runs of page groups on "
                               f"{min(self._workers(), len(tasks))} processes")
-        return fingerprints, overflows, warnings, pieces, known
+        return fingerprints, overflows, warnings, groups, known
 
     def _workers(self) -> int:
         if self.workers is not None:
@@ -465,18 +478,21 @@ class Builder:
                                + "\n  ".join(checked.errors))
         cfg = checked.config
         self._cfg_workers = cfg.output.workers
-        self.pdf_note, self._pieces_used = "", {}
+        self.pdf_note = ""
+        policy = policy_from_config(cfg)
+        from .colours import converter
+        converter(policy)     # made once here: forked workers inherit it, and an edit's groups find it made
         fonts_changed = self._check_fonts(checked.faces)
         progress("html")
         env = self._environment()
         css = render_css(env, cfg, checked.faces)
         html, _ = build_html(project, cfg, checked.content, checked.faces, env=env, css=css)
         progress("layout")
-        side_by_side = None
+        side_by_side = groups = doc = None
         if self.parallel and self._plan is None and self._workers() > 1 and self._supports_parts(env):
-            side_by_side = self._parallel(cfg, checked, env, css)
+            side_by_side = self._parallel(cfg, checked, env, css, policy)
         if side_by_side is not None:
-            fingerprints, overflows, wp_warnings, pieces, known = side_by_side
+            fingerprints, overflows, wp_warnings, groups, known = side_by_side
         else:
             doc, wp_warnings = self._layout(html, css, cfg, checked, env, fonts_changed)
             # Drawing changes a page's boxes, so a reused page keeps the fingerprint it had when new.
@@ -485,35 +501,46 @@ class Builder:
             self._fingerprints = {id(p): self._fingerprints.get(id(p)) or fresh[id(p)] for p in doc.pages}
             fingerprints = [self._fingerprints[id(p)] for p in doc.pages]
             overflows = overflow_report(doc)
-
-        def write_pdf(variant: str) -> bytes:
-            if side_by_side is None:
-                return self._write_pdf(doc, variant, checked.faces)
-            from .pdf.merge import merge
-            return merge(pieces[variant], known)
         progress("pdf")
         # The digital edition is a tagged PDF (PDF/UA-1: structure tree, reading
         # order, language) for screen readers. The print edition is made from the
         # same write (a second one costs 1.6 s for the sample): it goes to inks
         # (pdf/colour.py) and gets its PDF/X keys, version and output intent there.
-        raw = write_pdf("pdf/ua-1")
-        self._pieces = self._pieces_used
+        # Written in page groups (booklet.parallel), each edition's page work is
+        # done per group, and each edition is a merge of the groups.
+        raw = beside = None
+        if doc is not None:
+            groups = self._group_pdfs(doc, cfg, checked.faces, policy)
+            known = self._known_fonts(checked.faces) if groups is not None else None
+        if groups is not None:
+            from .parallel import pieces
+            from .pdf.merge import MergeError
+            try:
+                digital, digital_report = pieces.digital_edition(groups, known, cfg)
+            except MergeError as exc:
+                if doc is None:
+                    raise
+                self.pdf_note, groups = f"PDF written in one piece: {exc}", None
+        if groups is None:
+            raw = doc.write_pdf(pdf_variant="pdf/ua-1")
+            if digital_first is None and self.parallel and self._workers() > 1:
+                # the digital edition in another process while this one makes the print edition and preflights it
+                from .parallel.pool import Forked
+                beside = Forked(1)
+                digital_made = beside.__enter__().apply_async(digital_edition, (raw, cfg))
+            else:
+                digital, digital_report = digital_edition(raw, cfg)
         out = cfg.output_dir
         print_path, digital_path = out / cfg.output.print, out / cfg.output.digital
-        beside = None
-        if digital_first is None and self.parallel and self._workers() > 1:
-            # the digital edition in another process while this one makes the print edition and preflights it
-            from .parallel.pool import Forked
-            beside = Forked(1)
-            digital_made = beside.__enter__().apply_async(digital_edition, (raw, cfg))
-        else:
-            digital, digital_report = digital_edition(raw, cfg)
         if write and digital_first is not None:
             # watch: the designer looks at the digital PDF; print, preflight and previews follow
             fsutil.write_bytes(digital_path, digital)
             digital_first(digital_path)
         try:
-            print_data, print_report = make_print_edition(raw, cfg)
+            if groups is not None:
+                print_data, print_report = pieces.print_edition(groups, known, cfg, policy)
+            else:
+                print_data, print_report = make_print_edition(raw, cfg, policy=policy)
             progress("preflight")
             checked_print = preflight(print_data, cfg, final=final)
             if beside is not None:

@@ -7,10 +7,15 @@ their parts, numbered from the run's first page, with a closing element
 that forces the next run's side so the blank pages between them come out
 as a one-piece layout makes them), lays it out, and returns what the build
 needs of the pages (counts, where parts start, fingerprints, overflow
-report, warnings) and one PDF per chunk (chunkpdf.py), cut as `booklet
-watch` cuts them so both give the same bytes. Pages never leave the worker.
-Runs of a few chunks rather than single chunks: each document costs a
-stylesheet cascade and a PDF writer of its own.
+report, warnings) and, per chunk, its PDF (chunkpdf.py), cut as `booklet
+watch` cuts them so both give the same bytes, with both editions' page work
+done on it (pieces.py). Pages never leave the worker. Runs of a few chunks
+rather than single chunks: each document costs a stylesheet cascade and a
+PDF writer of its own.
+
+Without a plan (a project's first build) the booklet is laid out in one
+piece in the build process, and `draw_groups` forks workers that inherit
+the laid-out pages and draw the groups side by side.
 
 Which groups exist and where they start comes from a plan (the previous
 build's, kept in output/): the results are checked against it, and any
@@ -34,8 +39,10 @@ class GroupTask:
     first_page: int               # booklet page number of the run's first page
     parts: tuple[str, ...]
     slices: list[int]             # pages of each chunk's PDF, as the plan has them (blank pages after it included)
-    variants: tuple[str, ...]     # PDF variants to write (digital, and print when it differs)
+    variant: str                  # the PDF variant WeasyPrint writes
     known_fonts: frozenset
+    cfg: object                   # the booklet's Config and ColourPolicy, for the editions' page work
+    policy: object
 
 
 @dataclass
@@ -47,7 +54,7 @@ class GroupResult:
     fingerprints: list[str]
     overflows: list[str]
     warnings: list[str]
-    pieces: dict = field(default_factory=dict)   # variant → [ChunkPDF per slice]
+    groups: list = field(default_factory=list)   # pieces.GroupPDFs per slice
     cpu: float = 0.0              # CPU seconds the worker spent on it (for the benchmark)
 
 
@@ -76,8 +83,6 @@ def lay_out_group(task: GroupTask) -> GroupResult:
 
     from ..render import incremental
     from ..render.document import overflow_report, page_fingerprints, render_document
-    from .chunkpdf import write_chunk
-
     import time
     started = time.process_time()
     if "fonts" not in _STATE:
@@ -93,14 +98,43 @@ def lay_out_group(task: GroupTask) -> GroupResult:
                          overflow_report(doc, first_number=task.first_page, pages=pages), warnings)
     if len(pages) != sum(task.slices):
         return result                           # not the plan's pages: the caller lays out in one piece
-    for variant in task.variants:
-        pieces, at = [], 0
-        for size in task.slices:
-            pieces.append(write_chunk(doc, pages[at:at + size], variant, set(task.known_fonts)))
-            at += size
-        result.pieces[variant] = pieces
+    at = 0
+    for size in task.slices:
+        result.groups.append(_draw(doc, pages[at:at + size], task.first_page + at, task.variant, task.known_fonts,
+                                   task.cfg, task.policy))
+        at += size
     result.cpu = time.process_time() - started
     return result
+
+
+def _draw(doc, pages, first_page: int, variant: str, known_fonts, cfg, policy):
+    """One group's PDF (chunkpdf.py) and both editions' pages of it (pieces.py)."""
+    from .chunkpdf import write_chunk
+    from .pieces import edition_pages
+    return edition_pages(write_chunk(doc, pages, variant, set(known_fonts)), cfg, policy, first_page)
+
+
+def draw_groups(doc, groups: list[list], first_pages: list[int], variant: str, known_fonts, cfg, policy,
+                workers: int) -> list:
+    """Draw page groups of a document laid out in this process (pieces.GroupPDFs
+    each, in order): in forked workers, which inherit the pages, when there
+    are several groups and workers, else here."""
+    if workers < 2 or len(groups) < 2:
+        return [_draw(doc, pages, first, variant, known_fonts, cfg, policy) for pages, first in zip(groups, first_pages)]
+    _STATE["draw"] = (doc, groups, first_pages, variant, known_fonts, cfg, policy)
+    try:
+        order = sorted(range(len(groups)), key=lambda i: -len(groups[i]))
+        with Forked(workers) as pool:
+            pending = {i: pool.apply_async(_draw_at, (i,)) for i in order}
+            return [pending[i].get() for i in range(len(groups))]
+    finally:
+        del _STATE["draw"]
+
+
+def _draw_at(index: int):
+    """In a worker: draw group *index* of the document draw_groups() was given."""
+    doc, groups, first_pages, variant, known_fonts, cfg, policy = _STATE["draw"]
+    return _draw(doc, groups[index], first_pages[index], variant, known_fonts, cfg, policy)
 
 
 def critical_path(seconds: list[float], workers: int) -> float:

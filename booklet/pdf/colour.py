@@ -48,6 +48,19 @@ class ColourReport:
     image_bytes_after: int = 0
     resampled: list[str] = field(default_factory=list)    # "2400×3200 px at 1129 dpi → 638×851 px"
 
+    def add(self, other: "ColourReport") -> None:
+        """Count in what the pass did to another page group (to_print_colours with its first_page)."""
+        self.roles |= other.roles
+        self.greys |= other.greys
+        for hexa, (cmyk, pages) in other.direct.items():
+            self.direct.setdefault(hexa, (cmyk, set()))[1].update(pages)
+        self.left += [line for line in other.left if line not in self.left]
+        self.images_converted += other.images_converted
+        self.images_resampled += other.images_resampled
+        self.image_bytes_before += other.image_bytes_before
+        self.image_bytes_after += other.image_bytes_after
+        self.resampled += other.resampled
+
     def notes(self) -> list[str]:
         """Lines worth a designer's attention: colours no role chose, things left as they were."""
         out = []
@@ -60,15 +73,16 @@ class ColourReport:
         return out
 
 
-def to_print_colours(pdf: pikepdf.Pdf, policy: ColourPolicy) -> ColourReport:
-    """Convert *pdf* (open, modified in place) to the inks of *policy*; returns what was done."""
+def to_print_colours(pdf: pikepdf.Pdf, policy: ColourPolicy, *, first_page: int = 1) -> ColourReport:
+    """Convert *pdf* (open, modified in place) to the inks of *policy*; returns what was done.
+    Pages are numbered from *first_page* in the report (a page group's PDF)."""
     from .print_images import to_print_images
     report = ColourReport()
     job = _Pass(pdf, policy, report)
-    for number, page in enumerate(pdf.pages, 1):
+    for number, page in enumerate(pdf.pages, first_page):
         job.page(page, number)
     job.drop_rgb_spaces()
-    to_print_images(pdf, policy, report)
+    to_print_images(pdf, policy, report, first_page=first_page)
     return report
 
 

@@ -36,7 +36,7 @@ import pikepdf
 from ..colours import ColourPolicy, Profile, load_profile, policy_from_config
 from ..errors import BookletError
 from .colour import ColourReport, to_print_colours
-from .tagging import TaggingReport, make_accessible
+from .tagging import TaggingReport, make_accessible, name_pending_links
 
 MM = 72.0 / 25.4
 MARK_LINE = 0.25          # pt
@@ -296,8 +296,7 @@ def _retag_subsets(pdf: pikepdf.Pdf) -> list[str]:
         if ff is None or len(base) < 8 or base[6] != "+" or not base[:6].isupper():
             names.append(base)
             continue
-        digest = hashlib.sha256(ff.read_bytes() + base[7:].encode()).digest()
-        tag = "".join(chr(65 + b % 26) for b in digest[:6])
+        tag = _subset_tag(ff, base[7:])
         new = pikepdf.Name("/" + tag + base[6:])
         desc.BaseFont = new
         fd.FontName = new
@@ -306,6 +305,26 @@ def _retag_subsets(pdf: pikepdf.Pdf) -> list[str]:
             font.BaseFont = pikepdf.Name("/" + tag + old_top[6:]) if old_top[6:7] == "+" else new
         names.append(str(new)[1:])
     return names
+
+
+_TAGS: dict[bytes, str] = {}      # a font program as stored (and its name) → its tag
+
+
+def _subset_tag(font_file, name: str) -> str:
+    """Six capitals from the font program's data. Decoding a CJK subset costs
+    more than a rebuild in watch can afford: the same stored bytes under the
+    same filters decode to the same data, so the tag is kept by those."""
+    stored = hashlib.blake2b(font_file.read_raw_bytes(), digest_size=20)
+    for key in ("/Filter", "/DecodeParms"):
+        stored.update(font_file[key].unparse() if key in font_file else b"-")
+    stored.update(name.encode())
+    key = stored.digest()
+    if key not in _TAGS:
+        if len(_TAGS) > 256:
+            _TAGS.clear()
+        digest = hashlib.sha256(font_file.read_bytes() + name.encode()).digest()
+        _TAGS[key] = "".join(chr(65 + b % 26) for b in digest[:6])
+    return _TAGS[key]
 
 
 def _bare_cff_for_old_pdf(pdf: pikepdf.Pdf) -> list[str]:
@@ -541,7 +560,7 @@ def _page_list(pages: list[int]) -> str:
     return ", ".join(map(str, pages)) if len(pages) <= 8 else f"{', '.join(map(str, pages[:8]))}, …"
 
 
-def _save(pdf: pikepdf.Pdf, *, object_streams: bool, version: str = "") -> bytes:
+def _save(pdf: pikepdf.Pdf, *, object_streams: bool, version: str = "", min_version: str = "") -> bytes:
     # QPDF keeps the first half of an existing /ID, and WeasyPrint's hashes the
     # whole raw file (random XMP DocumentID, build time): derive both from our content.
     if "/ID" in pdf.trailer:
@@ -550,6 +569,7 @@ def _save(pdf: pikepdf.Pdf, *, object_streams: bool, version: str = "") -> bytes
     # Streams compressed already are copied as they are: decoding and
     # compressing them again gives the same pages and costs a fifth of a second.
     pdf.save(out, deterministic_id=True, compress_streams=True, force_version=version or None,
+             min_version=(min_version or "") if not version else "",
              stream_decode_level=pikepdf.StreamDecodeLevel.none, recompress_flate=False,
              object_stream_mode=(pikepdf.ObjectStreamMode.generate if object_streams
                                  else pikepdf.ObjectStreamMode.disable))
@@ -563,81 +583,105 @@ def make_print_edition(raw: bytes, cfg, *, registration: bool = True,
     Colours and images are converted to the inks of *policy* (by default the
     one booklet.yaml describes), so the file holds no RGB whatever the variant.
     """
+    _variant(cfg)
+    policy = policy or policy_from_config(cfg)
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        colour = print_pages(pdf, policy)
+        return finish_print(pdf, cfg, colour, pdf.pdf_version, registration=registration, policy=policy)
+
+
+def _variant(cfg) -> str:
     variant = (cfg.output.pdf_variant or "").lower()
     if variant and variant not in PDFX_NAMES:
         raise BookletError(f"unknown PDF variant '{variant}'", where="booklet.yaml",
                            hint="use pdf/x-1a, pdf/x-3 or pdf/x-4")
+    return variant
+
+
+def print_pages(pdf: pikepdf.Pdf, policy: ColourPolicy, *, first_page: int = 1) -> ColourReport:
+    """The print edition's work on pages, in place: colours and images to inks.
+    A page group's PDF can have it done on its own (*first_page*: the
+    booklet's number of its first page, for the report)."""
+    return to_print_colours(pdf, policy, first_page=first_page)
+
+
+def finish_print(pdf: pikepdf.Pdf, cfg, colour: ColourReport, pdf_version: str, *, registration: bool = True,
+                 policy: ColourPolicy | None = None) -> tuple[bytes, PrintReport]:
+    """The print edition from *pdf* whose pages print_pages() has done (one
+    piece, or merged page groups): blank pages, boxes and marks, fonts,
+    output intent, metadata; *pdf_version* is the version it was written in."""
+    variant = _variant(cfg)
     policy = policy or policy_from_config(cfg)
     report = PrintReport(marks=bool(cfg.marks), pdf_variant=variant)
     want_w, want_h = cfg.trim.width * MM, cfg.trim.height * MM
     bleed = cfg.bleed * MM
     _, _, slug = mark_geometry(cfg.bleed)
-    with pikepdf.open(io.BytesIO(raw)) as pdf:
-        # The raw PDF may be WeasyPrint's tagged PDF 1.7 (the digital edition's write): nothing
-        # in it needs more than the variant's version, except OpenType font programs (below).
-        version = PDFX_MAX_VERSION[variant] if variant and pdf.pdf_version > PDFX_MAX_VERSION[variant] else ""
-        report.colour = to_print_colours(pdf, policy)
-        report.warnings += report.colour.notes()
-        n_before = len(pdf.pages)
-        report.blank_pages = _insert_blanks(pdf, cfg.output.pages_multiple)
-        report.blank_pages_added = len(report.blank_pages)
-        short_bleed = []
-        for number, page in enumerate(pdf.pages, 1):
-            if "/TrimBox" not in page.obj:
-                raise BookletError(f"page {number} of the rendered PDF has no TrimBox",
-                                   hint="the layout must set @page { size: …; bleed: … }")
-            x0, y0, x1, y1 = _rect(page.obj.TrimBox)
-            if abs((x1 - x0) - want_w) > 0.6 or abs((y1 - y0) - want_h) > 0.6:
-                raise BookletError(
-                    f"page {number} is {(x1 - x0) / MM:.1f}×{(y1 - y0) / MM:.1f} mm but the trim in booklet.yaml is "
-                    f"{cfg.trim.width:g}×{cfg.trim.height:g} mm",
-                    where="layouts/page.css", hint="@page size must be the trim size from booklet.yaml")
-            trim = (x0, y0, x0 + want_w, y0 + want_h)
-            painted = _rect(page.obj.MediaBox)
-            if min(trim[0] - painted[0], trim[1] - painted[1], painted[2] - trim[2], painted[3] - trim[3]) < bleed - 0.05:
-                short_bleed.append(number)
-            bleed_box = _grow(trim, bleed)
-            media = _grow(trim, slug) if cfg.marks else bleed_box
-            # Clip what WeasyPrint drew to the bleed box: the slug is for marks only.
-            page.contents_add(f"q {_num(bleed_box[0])} {_num(bleed_box[1])} {_num(bleed_box[2] - bleed_box[0])} "
-                              f"{_num(bleed_box[3] - bleed_box[1])} re W n\n".encode(), prepend=True)
-            tail = b"Q\n"
-            if cfg.marks:
-                tail += _marks_stream(trim, cfg.bleed, registration)
-            page.contents_add(tail)
-            page.obj.MediaBox = _arr(media)
-            page.obj.CropBox = _arr(media)
-            page.obj.BleedBox = _arr(bleed_box)
-            page.obj.TrimBox = _arr(trim)
-            if "/ArtBox" in page.obj:
-                del page.obj["/ArtBox"]
-            if variant and "/Annots" in page.obj:
-                # PDF/X allows no annotations inside the bleed box; links are useless on paper anyway.
-                del page.obj["/Annots"]
-            if number == 1:
-                report.trim_pt, report.bleed_pt, report.media_pt = trim, bleed_box, media
-        if short_bleed:
-            report.warnings.append(f"the layout paints less than the {cfg.bleed:g} mm bleed on "
-                                   f"{len(short_bleed)} page(s): check `bleed` in layouts/page.css")
-        report.pages = len(pdf.pages)
-        assert report.pages == n_before + report.blank_pages_added
-        if (version or pdf.pdf_version) < "1.6":
-            report.warnings += _bare_cff_for_old_pdf(pdf)
-        report.fonts = _retag_subsets(pdf)
-        report.warnings += font_problems(pdf)
-        if variant:
-            report.output_intent = _ensure_output_intent(pdf, load_profile(Path(policy.profile)))
-        elif "/OutputIntents" in pdf.Root:
-            del pdf.Root["/OutputIntents"]
-        if variant:
-            report.warnings += _pdfx_content_warnings(pdf, variant)
-        meta = _meta_from_cfg(cfg)
-        when = _write_metadata(pdf, meta, "print", variant)
-        report.source_date = _xmp_date(when) if meta.when else ""
-        if not meta.when:
-            report.warnings.append("no source_date in booklet.yaml and no SOURCE_DATE_EPOCH: "
-                                   "the PDF carries the build time and is not reproducible")
-        data = _save(pdf, object_streams=not variant or PDFX_MAX_VERSION[variant] >= "1.5", version=version)
+    # The raw PDF may be WeasyPrint's tagged PDF 1.7 (the digital edition's write): nothing
+    # in it needs more than the variant's version, except OpenType font programs (below).
+    version = PDFX_MAX_VERSION[variant] if variant and pdf_version > PDFX_MAX_VERSION[variant] else ""
+    report.colour = colour
+    report.warnings += report.colour.notes()
+    n_before = len(pdf.pages)
+    report.blank_pages = _insert_blanks(pdf, cfg.output.pages_multiple)
+    report.blank_pages_added = len(report.blank_pages)
+    short_bleed = []
+    for number, page in enumerate(pdf.pages, 1):
+        if "/TrimBox" not in page.obj:
+            raise BookletError(f"page {number} of the rendered PDF has no TrimBox",
+                               hint="the layout must set @page { size: …; bleed: … }")
+        x0, y0, x1, y1 = _rect(page.obj.TrimBox)
+        if abs((x1 - x0) - want_w) > 0.6 or abs((y1 - y0) - want_h) > 0.6:
+            raise BookletError(
+                f"page {number} is {(x1 - x0) / MM:.1f}×{(y1 - y0) / MM:.1f} mm but the trim in booklet.yaml is "
+                f"{cfg.trim.width:g}×{cfg.trim.height:g} mm",
+                where="layouts/page.css", hint="@page size must be the trim size from booklet.yaml")
+        trim = (x0, y0, x0 + want_w, y0 + want_h)
+        painted = _rect(page.obj.MediaBox)
+        if min(trim[0] - painted[0], trim[1] - painted[1], painted[2] - trim[2], painted[3] - trim[3]) < bleed - 0.05:
+            short_bleed.append(number)
+        bleed_box = _grow(trim, bleed)
+        media = _grow(trim, slug) if cfg.marks else bleed_box
+        # Clip what WeasyPrint drew to the bleed box: the slug is for marks only.
+        page.contents_add(f"q {_num(bleed_box[0])} {_num(bleed_box[1])} {_num(bleed_box[2] - bleed_box[0])} "
+                          f"{_num(bleed_box[3] - bleed_box[1])} re W n\n".encode(), prepend=True)
+        tail = b"Q\n"
+        if cfg.marks:
+            tail += _marks_stream(trim, cfg.bleed, registration)
+        page.contents_add(tail)
+        page.obj.MediaBox = _arr(media)
+        page.obj.CropBox = _arr(media)
+        page.obj.BleedBox = _arr(bleed_box)
+        page.obj.TrimBox = _arr(trim)
+        if "/ArtBox" in page.obj:
+            del page.obj["/ArtBox"]
+        if variant and "/Annots" in page.obj:
+            # PDF/X allows no annotations inside the bleed box; links are useless on paper anyway.
+            del page.obj["/Annots"]
+        if number == 1:
+            report.trim_pt, report.bleed_pt, report.media_pt = trim, bleed_box, media
+    if short_bleed:
+        report.warnings.append(f"the layout paints less than the {cfg.bleed:g} mm bleed on "
+                               f"{len(short_bleed)} page(s): check `bleed` in layouts/page.css")
+    report.pages = len(pdf.pages)
+    assert report.pages == n_before + report.blank_pages_added
+    if (version or pdf_version) < "1.6":
+        report.warnings += _bare_cff_for_old_pdf(pdf)
+    report.fonts = _retag_subsets(pdf)
+    report.warnings += font_problems(pdf)
+    if variant:
+        report.output_intent = _ensure_output_intent(pdf, load_profile(Path(policy.profile)))
+    elif "/OutputIntents" in pdf.Root:
+        del pdf.Root["/OutputIntents"]
+    if variant:
+        report.warnings += _pdfx_content_warnings(pdf, variant)
+    meta = _meta_from_cfg(cfg)
+    when = _write_metadata(pdf, meta, "print", variant)
+    report.source_date = _xmp_date(when) if meta.when else ""
+    if not meta.when:
+        report.warnings.append("no source_date in booklet.yaml and no SOURCE_DATE_EPOCH: "
+                               "the PDF carries the build time and is not reproducible")
+    data = _save(pdf, object_streams=not variant or PDFX_MAX_VERSION[variant] >= "1.5", version=version,
+                 min_version=pdf_version)
     report.size = len(data)
     return data, report
 
@@ -655,6 +699,15 @@ class DigitalReport:
     images_skipped: list[str] = field(default_factory=list)
     tagging: TaggingReport = field(default_factory=TaggingReport)
     warnings: list[str] = field(default_factory=list)
+
+    def add(self, other: "DigitalReport", page_offset: int = 0) -> None:
+        """Count in a page group's report (digital_pages); its page indexes move by *page_offset*."""
+        self.images_downsampled += other.images_downsampled
+        self.image_bytes_before += other.image_bytes_before
+        self.image_bytes_after += other.image_bytes_after
+        self.images_skipped += other.images_skipped
+        self.tagging.add(other.tagging, page_offset)
+        self.warnings += [w for w in other.warnings if w not in self.warnings]
 
     def format(self) -> str:
         text = (f"digital edition: {self.pages} pages, {self.size / 1e6:.2f} MB; "
@@ -756,31 +809,50 @@ def _flate(data: bytes) -> bytes:
 
 def digital_edition(raw: bytes, cfg, *, pad_to_even: bool = True) -> tuple[bytes, DigitalReport]:
     """make_digital_edition with a report of what was done."""
-    report = DigitalReport()
     with pikepdf.open(io.BytesIO(raw)) as pdf:
-        # First, while the pages are WeasyPrint's: links, artifacts, tab order (tagging.py).
-        report.tagging = make_accessible(pdf)
-        report.warnings += [f"PDF/UA: {p}" for p in report.tagging.problems]
-        if pad_to_even:
-            # Facing pages (TwoPageRight) show the back cover alone on the left only with an even count.
-            _insert_blanks(pdf, 2)
-        for page in pdf.pages:
-            _cut_to_trim(page)
-        _downsample_images(pdf, float(cfg.output.digital_image_dpi), report)
-        _retag_subsets(pdf)
-        # The digital file is no PDF/X file, whatever the print file is.
-        for key in ("/OutputIntents",):
-            if key in pdf.Root:
-                del pdf.Root[key]
-        _write_metadata(pdf, _meta_from_cfg(cfg), "digital", ua=1 if report.tagging.tagged else 0)
-        pdf.Root.PageLayout = pikepdf.Name.TwoPageRight
-        if "/Outlines" in pdf.Root:
-            pdf.Root.PageMode = pikepdf.Name.UseOutlines
-        pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
-        report.pages = len(pdf.pages)
-        data = _save(pdf, object_streams=True)
-    report.size = len(data)
+        report = digital_pages(pdf, cfg)
+        data = finish_digital(pdf, cfg, report, pdf.pdf_version, pad_to_even=pad_to_even)
     return data, report
+
+
+def digital_pages(pdf: pikepdf.Pdf, cfg, *, first_page: int = 1, read_words: bool = True) -> DigitalReport:
+    """The digital edition's work on pages, in place: PDF/UA repairs, cut to the
+    trim, images downsampled. A page group's PDF can have it done on its own
+    (*first_page*: the booklet's number of its first page; *read_words* False
+    while its fonts are placeholders, see tagging.make_accessible)."""
+    report = DigitalReport()
+    # First, while the pages are WeasyPrint's: links, artifacts, tab order (tagging.py).
+    report.tagging = make_accessible(pdf, first_page=first_page, read_words=read_words)
+    report.warnings += [f"PDF/UA: {p}" for p in report.tagging.problems]
+    for page in pdf.pages:
+        _cut_to_trim(page)
+    _downsample_images(pdf, float(cfg.output.digital_image_dpi), report)
+    return report
+
+
+def finish_digital(pdf: pikepdf.Pdf, cfg, report: DigitalReport, pdf_version: str, *,
+                   pad_to_even: bool = True) -> bytes:
+    """The digital edition from *pdf* whose pages digital_pages() has done (one
+    piece, or merged page groups): the whole document's part."""
+    name_pending_links(pdf, report.tagging.pending)
+    report.tagging.pending = []
+    if pad_to_even:
+        # Facing pages (TwoPageRight) show the back cover alone on the left only with an even count.
+        _insert_blanks(pdf, 2)
+    _retag_subsets(pdf)
+    # The digital file is no PDF/X file, whatever the print file is.
+    for key in ("/OutputIntents",):
+        if key in pdf.Root:
+            del pdf.Root[key]
+    _write_metadata(pdf, _meta_from_cfg(cfg), "digital", ua=1 if report.tagging.tagged else 0)
+    pdf.Root.PageLayout = pikepdf.Name.TwoPageRight
+    if "/Outlines" in pdf.Root:
+        pdf.Root.PageMode = pikepdf.Name.UseOutlines
+    pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+    report.pages = len(pdf.pages)
+    data = _save(pdf, object_streams=True, min_version=pdf_version)
+    report.size = len(data)
+    return data
 
 
 def make_digital_edition(raw: bytes, cfg) -> bytes:

@@ -45,13 +45,28 @@ def merge(chunks: list[ChunkPDF], font_files: dict[str, object]) -> bytes:
         raise MergeError("nothing to merge")
     sources = [pikepdf.open(io.BytesIO(c.pdf)) for c in chunks]
     try:
-        return _merge(chunks, sources, font_files)
+        out, version = merge_pdf(chunks, font_files, sources)
+        with out:
+            buffer = io.BytesIO()
+            # the groups' streams are compressed already: copy them as they are
+            out.save(buffer, min_version=version, compress_streams=True, deterministic_id=True,
+                     stream_decode_level=pikepdf.StreamDecodeLevel.none, recompress_flate=False,
+                     object_stream_mode=pikepdf.ObjectStreamMode.disable)
+            return buffer.getvalue()
     finally:
         for src in sources:
             src.close()
 
 
-def _merge(chunks, sources, font_files) -> bytes:
+def merge_pdf(chunks: list[ChunkPDF], font_files: dict[str, object], sources: list) -> tuple[pikepdf.Pdf, str]:
+    """The merged PDF, not yet saved, and the PDF version to save it in.
+
+    *sources* are the groups' PDFs, open: the chunks' own (`chunk.pdf`), or
+    those PDFs after the same page work done on each (an edition's pages,
+    booklet.pdf.editions), which the merge carries as they are. They are
+    only read, so the caller may keep them open for the next merge."""
+    if not chunks or len(sources) != len(chunks):
+        raise MergeError("nothing to merge")
     out = pikepdf.new()
     first = sources[0]
     offsets = _struct_offsets(sources)
@@ -71,13 +86,7 @@ def _merge(chunks, sources, font_files) -> bytes:
     _merge_destinations(out, sources, chunks)
     _outline(out, chunks)
     _fonts(out, chunks, font_files)
-    version = max(src.pdf_version for src in sources)
-    buffer = io.BytesIO()
-    # the groups' streams are compressed already: copy them as they are
-    out.save(buffer, min_version=version, compress_streams=True, deterministic_id=True,
-             stream_decode_level=pikepdf.StreamDecodeLevel.none, recompress_flate=False,
-             object_stream_mode=pikepdf.ObjectStreamMode.disable)
-    return buffer.getvalue()
+    return out, max(src.pdf_version for src in sources)
 
 
 def _renumber(pages, offset: int) -> None:
@@ -91,11 +100,15 @@ def _renumber(pages, offset: int) -> None:
 
 
 def _copy(out, src, value):
-    """*value* of *src* as an object of *out* (copy_foreign takes indirect objects only)."""
-    if isinstance(value, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)):
-        if not value.is_indirect:
-            value = src.make_indirect(value)
+    """*value* of *src* as an object of *out*. copy_foreign takes indirect
+    objects only; a direct container is rebuilt around copies of its items
+    (making it indirect in *src* would change a source kept for the next merge)."""
+    if isinstance(value, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)) and value.is_indirect:
         return out.copy_foreign(value)
+    if isinstance(value, pikepdf.Dictionary):
+        return pikepdf.Dictionary({key: _copy(out, src, item) for key, item in value.items()})
+    if isinstance(value, pikepdf.Array):
+        return pikepdf.Array([_copy(out, src, item) for item in value])
     return value
 
 

@@ -28,14 +28,14 @@ _RGB = ("rgb", "icc-rgb", "calrgb", "indexed-rgb", "indexed-icc-rgb", "indexed-c
 JPEG_QUALITY = 92
 
 
-def to_print_images(pdf: pikepdf.Pdf, policy: ColourPolicy, report) -> None:
+def to_print_images(pdf: pikepdf.Pdf, policy: ColourPolicy, report, *, first_page: int = 1) -> None:
     from PIL import Image
 
     from .scan import space_kind, walk_pages
 
     conv = converter(policy)
     largest: dict[tuple, list] = {}      # objgen → [image, widest placed pt, tallest placed pt]
-    for scan in walk_pages(pdf):
+    for scan in walk_pages(pdf, first_page=first_page):
         for im in scan.images:
             if im.image is None:
                 if im.colour_space in ("rgb", "indexed-rgb"):

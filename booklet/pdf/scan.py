@@ -360,9 +360,9 @@ def scan_page(page: pikepdf.Page, number: int) -> PageScan:
     return scan
 
 
-def walk_pages(pdf: pikepdf.Pdf, only=None) -> Iterator[PageScan]:
-    """Scan each page (or each page for which *only(page)* is true)."""
-    for i, page in enumerate(pdf.pages, 1):
+def walk_pages(pdf: pikepdf.Pdf, only=None, first_page: int = 1) -> Iterator[PageScan]:
+    """Scan each page (or each page for which *only(page)* is true), numbered from *first_page*."""
+    for i, page in enumerate(pdf.pages, first_page):
         if only is None or only(page):
             yield scan_page(page, i)
 

@@ -25,6 +25,13 @@ repaired on the finished file, whichever process wrote which pages:
 
 The XMP identification (`pdfuaid:part`) is written with the rest of the
 metadata by editions.py.
+
+Every repair stays within a page and the structure elements of its content,
+so a page group's PDF (booklet.parallel) can be repaired on its own and the
+repaired groups merged. The one exception is reading a link's words back
+from the page, which needs the real fonts: a group's PDF has placeholders
+for them, so those links are left *pending* and named on the merged PDF
+(`name_pending_links`).
 """
 
 from __future__ import annotations
@@ -49,10 +56,29 @@ class TaggingReport:
     duplicate_links: int = 0            # nested annotations removed
     artifacts: int = 0                  # marked-content sequences turned into artifacts
     problems: list[str] = field(default_factory=list)
+    # links whose words are still to be read from the page: per link (broken over
+    # lines: its fragments), [(page index, index in the page's /Annots)] and the
+    # (page index, MCID) of its marked content
+    pending: list[tuple[list, list]] = field(default_factory=list)
+
+    def add(self, other: "TaggingReport", page_offset: int = 0) -> None:
+        """Count in another page group's report; its page indexes move by *page_offset*."""
+        self.tagged = self.tagged or other.tagged
+        self.links += other.links
+        self.duplicate_links += other.duplicate_links
+        self.artifacts += other.artifacts
+        self.problems += other.problems
+        self.pending += [([(p + page_offset, i) for p, i in annots], [(p + page_offset, m) for p, m in keys])
+                         for annots, keys in other.pending]
 
 
-def make_accessible(pdf: pikepdf.Pdf) -> TaggingReport:
-    """Repair links, page furniture and tab order of a tagged PDF in place."""
+def make_accessible(pdf: pikepdf.Pdf, *, first_page: int = 1, read_words: bool = True) -> TaggingReport:
+    """Repair links, page furniture and tab order of a tagged PDF in place.
+
+    *first_page* is the booklet's number of the PDF's first page (for the
+    messages). With *read_words* False (a page group whose fonts are
+    placeholders), links whose words must be read from the page are left in
+    the report's `pending` for `name_pending_links` on the merged PDF."""
     report = TaggingReport()
     root = pdf.Root.get("/StructTreeRoot")
     if root is None or "/ParentTree" not in root:
@@ -60,8 +86,8 @@ def make_accessible(pdf: pikepdf.Pdf) -> TaggingReport:
     report.tagged = True
     tree = _Tree(pdf, root)
     _fix_list_items(pdf, tree)
-    links = _fix_links(pdf, tree, report)
-    _set_link_contents(pdf, tree, links)
+    links = _fix_links(pdf, tree, report, first_page)
+    _set_link_contents(pdf, tree, links, None if read_words else report.pending)
     report.artifacts = _artifact_orphans(pdf, tree)
     for page in pdf.pages:
         if page.obj.get("/Annots"):
@@ -200,7 +226,7 @@ def _target(annot) -> bytes:
     return b"?" + repr(annot.objgen).encode()
 
 
-def _fix_links(pdf: pikepdf.Pdf, tree: _Tree, report: TaggingReport) -> list[_Annot]:
+def _fix_links(pdf: pikepdf.Pdf, tree: _Tree, report: TaggingReport, first_page: int = 1) -> list[_Annot]:
     kept_all: list[_Annot] = []
     for page in pdf.pages:
         annots = page.obj.get("/Annots")
@@ -228,7 +254,7 @@ def _fix_links(pdf: pikepdf.Pdf, tree: _Tree, report: TaggingReport) -> list[_An
             page.obj.Annots = pikepdf.Array([a for a in annots if a.objgen not in dropped])
             report.duplicate_links += len(dropped)
         for link in kept:
-            _into_link_element(pdf, link, tree, report)
+            _into_link_element(pdf, link, tree, report, first_page)
         kept_all += kept
     report.links = len(kept_all)
     return kept_all
@@ -274,11 +300,12 @@ def _new_element(pdf: pikepdf.Pdf, tree: _Tree, kind: pikepdf.Name, parent, kids
     return new
 
 
-def _into_link_element(pdf: pikepdf.Pdf, link: _Annot, tree: _Tree, report: TaggingReport) -> None:
+def _into_link_element(pdf: pikepdf.Pdf, link: _Annot, tree: _Tree, report: TaggingReport, first_page: int = 1) -> None:
     """Make the annotation's structure parent a Link element holding its OBJR."""
     annot, element = link.obj, link.element
     if element is None:
-        report.problems.append(f"a link annotation on page {_annot_page(pdf, annot)} is not in the structure tree")
+        report.problems.append(f"a link annotation on page {_annot_page(pdf, annot, first_page)} "
+                               "is not in the structure tree")
         return
     if not tree.is_reachable(element):
         # Inside content detached as decoration: the link itself still counts.
@@ -315,15 +342,16 @@ def _set_mcid_parent(pdf, tree: _Tree, page: int | None, mcid: int, element) -> 
         arr[mcid] = element
 
 
-def _annot_page(pdf, annot) -> str:
-    for i, page in enumerate(pdf.pages, 1):
+def _annot_page(pdf, annot, first_page: int = 1) -> str:
+    for i, page in enumerate(pdf.pages, first_page):
         if any(a.objgen == annot.objgen for a in page.obj.get("/Annots", [])):
             return str(i)
     return "?"
 
 
-def _set_link_contents(pdf: pikepdf.Pdf, tree: _Tree, links: list[_Annot]) -> None:
-    """`Contents` = the words of the link (a screen reader says them with "link")."""
+def _set_link_contents(pdf: pikepdf.Pdf, tree: _Tree, links: list[_Annot], pending: list | None = None) -> None:
+    """`Contents` = the words of the link (a screen reader says them with "link").
+    Links whose words must be read from the page go to *pending* when given."""
     groups = _fragments(links)
     # Named already (booklet's structure hook, roles.py): join a broken link's parts.
     todo = []
@@ -339,6 +367,12 @@ def _set_link_contents(pdf: pikepdf.Pdf, tree: _Tree, links: list[_Annot]) -> No
     # Otherwise read the words from the page (pdfplumber: slower, any writer).
     wanted = {link.obj.objgen: (tree.mcids(link.words_in, reachable_only=False) if link.words_in is not None
                                 else tree.mcids(link.element)) for g in todo for link in g if link.element is not None}
+    if pending is not None:
+        where = {a.objgen: (p, i) for p, page in enumerate(pdf.pages) for i, a in enumerate(page.obj.get("/Annots", []))}
+        for group in todo:
+            pending.append(([where[link.obj.objgen] for link in group],
+                            [key for link in group for key in wanted.get(link.obj.objgen, [])]))
+        return
     pages = {page for ids in wanted.values() for page, _ in ids}
     chars = marked_chars(pdf, pages) if pages else {}
     for group in todo:
@@ -346,6 +380,18 @@ def _set_link_contents(pdf: pikepdf.Pdf, tree: _Tree, links: list[_Annot]) -> No
         words = _words([chars.get(key, []) for key in keys])
         for link in group:
             _set_contents(link, words)
+
+
+def name_pending_links(pdf: pikepdf.Pdf, pending: list[tuple[list, list]]) -> None:
+    """Name the links make_accessible(read_words=False) left pending, from the
+    words on their pages (*pdf* has its real fonts now)."""
+    if not pending:
+        return
+    chars = marked_chars(pdf, {page for _, keys in pending for page, _ in keys})
+    for annots, keys in pending:
+        words = _words([chars.get(key, []) for key in keys])
+        for page, index in annots:
+            _set_contents(_Annot(pdf.pages[page].obj.Annots[index], (0, 0, 0, 0), b"", None), words)
 
 
 def _named(annot) -> bool:
