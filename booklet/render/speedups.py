@@ -18,6 +18,15 @@
   per document: their once-flags are reset for each document too.
   Stylesheets that ``@import`` others are parsed each time (an imported
   file may change under the same text).
+* Font files. Each PDF WeasyPrint writes copies every font it uses out of
+  HarfBuzz (``Font.__init__``: the whole file, 15–25 MB for a CJK face,
+  about 13 ms each), even where booklet then writes a placeholder for the
+  font (a page group's PDF, booklet.parallel): a rebuild in `booklet
+  watch` drew one group in 0.1 s, a quarter of it these copies. The copy
+  of a face Pango gave is kept with a reference to the face, so the face
+  (and its address) lives as long as the entry; subset faces WeasyPrint
+  makes later are copied as before. The copies stay in memory (the
+  sample's six faces: about 100 MB), bounded in total.
 
 `install()` checks the WeasyPrint version: these reach into its internals.
 """
@@ -136,6 +145,38 @@ def _stylesheet(real):
     return css
 
 
+_FACE_DATA: dict = {}          # HarfBuzz face address → (face reference, its blob's bytes)
+_MAX_FACE_BYTES = 400_000_000  # a booklet's faces (one font configuration per process) fit many times
+
+
+def _font_data(real_face, real_data):
+    """Stand-ins for weasyprint.pdf.fonts' get_pango_font_hb_face and
+    get_hb_object_data that share one copy of a Pango font's face data."""
+    from weasyprint.text.ffi import ffi
+    handed_out: dict = {}      # faces get_pango_font_hb_face returned, until their data is asked for
+
+    def face(pango_font):
+        hb_face = real_face(pango_font)
+        handed_out[int(ffi.cast("uintptr_t", hb_face))] = hb_face
+        return hb_face
+
+    def data(hb_object, ot_color=None, glyph=None):
+        address = int(ffi.cast("uintptr_t", hb_object))
+        if ot_color is not None or handed_out.pop(address, None) is not hb_object:
+            return real_data(hb_object, ot_color, glyph)
+        kept = _FACE_DATA.get(address)
+        if kept is None:
+            # the entry holds a reference to the face: while it lives, no other face has its address
+            kept = (hb_object, real_data(hb_object))
+            total = sum(len(d or b"") for _, d in _FACE_DATA.values()) + len(kept[1] or b"")
+            while _FACE_DATA and total > _MAX_FACE_BYTES:      # faces of font configurations let go
+                total -= len(_FACE_DATA.pop(next(iter(_FACE_DATA)))[1] or b"")
+            _FACE_DATA[address] = kept
+        return kept[1]
+
+    return face, data
+
+
 def install() -> None:
     global _installed
     if not _installed:
@@ -149,4 +190,7 @@ def install() -> None:
                                     "internals that change between versions)")
         pydyf.PDF.page_references = property(_page_references)
         weasyprint.css.CSS = _stylesheet(weasyprint.css.CSS)
+        import weasyprint.pdf.fonts as pdf_fonts
+        pdf_fonts.get_pango_font_hb_face, pdf_fonts.get_hb_object_data = _font_data(
+            pdf_fonts.get_pango_font_hb_face, pdf_fonts.get_hb_object_data)
         _installed = True
