@@ -5,7 +5,8 @@ the digital edition's PDF/UA repairs, cut to the trim and downsampled
 images; the print edition's colours and images in inks. So it is done on
 each page group's PDF (chunkpdf.py) where the group is drawn: in a worker
 process, side by side with the other groups, or, in `booklet watch`, once
-for a group whose pages did not change and then kept. What is left for the
+for a group whose pages did not change and then kept (an edited group's
+print pages after the digital PDF is out). What is left for the
 whole booklet (merge, blank pages, page boxes and marks, font subsets and
 their tags, metadata, one save) is a small, fixed cost; for a one-word edit
 the digital edition is the merge of groups that are ready but one.
@@ -28,11 +29,21 @@ from .chunkpdf import ChunkPDF
 class GroupPDFs:
     """One page group: its PDF as written, and as each edition's pages."""
     chunk: ChunkPDF
+    first_page: int                   # the booklet's number of its first page
     digital: bytes                    # the group's pages in the digital edition
     digital_report: DigitalReport
-    printed: bytes                    # and in the print edition
-    colour: ColourReport
+    printed: bytes | None = None      # and in the print edition (None: not made yet, see with_print)
+    colour: ColourReport | None = None
     _open: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def with_print(self, policy) -> "GroupPDFs":
+        """Make the print edition's pages if they are not made yet (`booklet
+        watch` draws an edited group after the digital PDF is out)."""
+        if self.printed is None:
+            with pikepdf.open(io.BytesIO(self.chunk.pdf)) as printed:
+                self.colour = print_pages(printed, policy, first_page=self.first_page)
+                self.printed = _saved(printed)
+        return self
 
     def source(self, edition: str) -> pikepdf.Pdf:
         """The edition's pages as an open PDF for the merge (opened once, then kept)."""
@@ -52,9 +63,10 @@ class GroupPDFs:
         return state
 
 
-def edition_pages(chunk: ChunkPDF, cfg, policy, first_page: int) -> GroupPDFs:
+def edition_pages(chunk: ChunkPDF, cfg, policy, first_page: int, *, printed: bool = True) -> GroupPDFs:
     """Both editions' page work on one group's PDF (*first_page*: the booklet's
-    number of its first page).
+    number of its first page); with *printed* False, the print edition's is
+    left for `GroupPDFs.with_print`.
 
     The results are saved (streams the work rewrote get compressed), whether
     they go back from a worker or stay in this process: the merged editions
@@ -62,10 +74,8 @@ def edition_pages(chunk: ChunkPDF, cfg, policy, first_page: int) -> GroupPDFs:
     with pikepdf.open(io.BytesIO(chunk.pdf)) as digital:
         report = digital_pages(digital, cfg, first_page=first_page, read_words=False)
         digital_data = _saved(digital)
-    with pikepdf.open(io.BytesIO(chunk.pdf)) as printed:
-        colour = print_pages(printed, policy, first_page=first_page)
-        print_data = _saved(printed)
-    return GroupPDFs(chunk, digital_data, report, print_data, colour)
+    group = GroupPDFs(chunk, first_page, digital_data, report)
+    return group.with_print(policy) if printed else group
 
 
 def _saved(pdf: pikepdf.Pdf) -> bytes:
@@ -88,6 +98,7 @@ def digital_edition(groups: list[GroupPDFs], font_files: dict, cfg) -> tuple[byt
 
 def print_edition(groups: list[GroupPDFs], font_files: dict, cfg, policy):
     """The print edition merged from the groups' pages in inks: (bytes, PrintReport)."""
+    groups = [g.with_print(policy) for g in groups]
     out, version = merge_pdf([g.chunk for g in groups], font_files, [g.source("print") for g in groups])
     colour = ColourReport()
     for group in groups:

@@ -107,20 +107,23 @@ def lay_out_group(task: GroupTask) -> GroupResult:
     return result
 
 
-def _draw(doc, pages, first_page: int, variant: str, known_fonts, cfg, policy):
-    """One group's PDF (chunkpdf.py) and both editions' pages of it (pieces.py)."""
+def _draw(doc, pages, first_page: int, variant: str, known_fonts, cfg, policy, printed: bool = True):
+    """One group's PDF (chunkpdf.py) and both editions' pages of it (pieces.py;
+    the print edition's later if not *printed*)."""
     from .chunkpdf import write_chunk
     from .pieces import edition_pages
-    return edition_pages(write_chunk(doc, pages, variant, set(known_fonts)), cfg, policy, first_page)
+    return edition_pages(write_chunk(doc, pages, variant, set(known_fonts)), cfg, policy, first_page, printed=printed)
 
 
 def draw_groups(doc, groups: list[list], first_pages: list[int], variant: str, known_fonts, cfg, policy,
                 workers: int) -> list:
     """Draw page groups of a document laid out in this process (pieces.GroupPDFs
     each, in order): in forked workers, which inherit the pages, when there
-    are several groups and workers, else here."""
+    are several groups and workers, else here (the print edition's pages
+    then wait until that edition is made: the digital PDF comes first)."""
     if workers < 2 or len(groups) < 2:
-        return [_draw(doc, pages, first, variant, known_fonts, cfg, policy) for pages, first in zip(groups, first_pages)]
+        return [_draw(doc, pages, first, variant, known_fonts, cfg, policy, printed=False)
+                for pages, first in zip(groups, first_pages)]
     _STATE["draw"] = (doc, groups, first_pages, variant, known_fonts, cfg, policy)
     try:
         order = sorted(range(len(groups)), key=lambda i: -len(groups[i]))
