@@ -9,6 +9,7 @@ coverage tables), which is what makes `booklet watch` rebuilds fast.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from dataclasses import dataclass, field
@@ -177,6 +178,7 @@ class Builder:
         self._images = ImageCache()
         self._cfg_workers = 0
         self._content_memo: dict = {}
+        self._overflows: dict = {}                    # id(page) → what overflow_report found on it
         self.last_runs: list[float] = []              # CPU seconds of each run laid out by a worker
         self.pdf_note = ""
         self._base_url = self.project.as_uri() + "/"
@@ -201,8 +203,10 @@ class Builder:
             self._font_config = FontConfiguration()
         return self._font_config
 
-    def _layout(self, html, css, cfg, checked, env, fonts_changed=False):
+    def _layout(self, full_html, css, cfg, checked, env, fonts_changed=False):
         """Lay out the booklet: only what changed when that is safe, else all.
+        (*full_html*() gives the whole booklet's HTML: an edit laid out in page
+        groups does not need it before the PDFs are out.)
 
         Content edits change some chunks' HTML; a stylesheet edit is judged
         by stylediff: colours only → the pages are restyled in place; layout
@@ -222,7 +226,8 @@ class Builder:
         if plan is not None and plan.part_order == order and self._supports_parts(env):
             numbers = plan.page_numbers
             fresh = [chunk_html(c.parts, c.first_page, numbers) for c in plan.chunks]
-            keys = [incremental.body_key(h, css, self._base_url) for h in fresh]
+            stamps: dict = {}
+            keys = [incremental.body_key(h, css, self._base_url, stamps) for h in fresh]
             changed = {i for i, (c, k) in enumerate(zip(plan.chunks, keys)) if k != c.key}
             change = stylediff.compare(self._css, css)
             if change.kind == "paint" or change.repaint:
@@ -262,14 +267,15 @@ class Builder:
                 self.last_strategy = f"full layout: {change.reason}"
             elif len(changed) > limit:
                 self.last_strategy = f"full layout: the edit reaches {len(changed)} of {len(plan.chunks)} page groups"
-        doc, warnings = self._render(html, css)
+        doc, warnings = self._render(full_html(), css)
         self._last_doc, self._wp_warnings, self._css = doc, warnings, css
         self._sources = {id(p): doc._html for p in doc.pages}
         plan = incremental.plan_from_document(doc, order) if self._supports_parts(env) else None
         if plan is not None:
             numbers = plan.page_numbers
+            stamps = {}
             for c in plan.chunks:
-                c.key = incremental.body_key(chunk_html(c.parts, c.first_page, numbers), css, self._base_url)
+                c.key = incremental.body_key(chunk_html(c.parts, c.first_page, numbers), css, self._base_url, stamps)
         self._plan = plan
         return doc, warnings
 
@@ -486,7 +492,7 @@ class Builder:
         progress("html")
         env = self._environment()
         css = render_css(env, cfg, checked.faces)
-        html, _ = build_html(project, cfg, checked.content, checked.faces, env=env, css=css)
+        full_html = functools.cache(lambda: build_html(project, cfg, checked.content, checked.faces, env=env, css=css)[0])
         progress("layout")
         side_by_side = groups = doc = None
         if self.parallel and self._plan is None and self._workers() > 1 and self._supports_parts(env):
@@ -494,13 +500,13 @@ class Builder:
         if side_by_side is not None:
             fingerprints, overflows, wp_warnings, groups, known = side_by_side
         else:
-            doc, wp_warnings = self._layout(html, css, cfg, checked, env, fonts_changed)
+            doc, wp_warnings = self._layout(full_html, css, cfg, checked, env, fonts_changed)
             # Drawing changes a page's boxes, so a reused page keeps the fingerprint it had when new.
             new = [p for p in doc.pages if id(p) not in self._fingerprints]
             fresh = dict(zip(map(id, new), page_fingerprints(new)))
             self._fingerprints = {id(p): self._fingerprints.get(id(p)) or fresh[id(p)] for p in doc.pages}
             fingerprints = [self._fingerprints[id(p)] for p in doc.pages]
-            overflows = overflow_report(doc)
+            overflows = overflow_report(doc, memo=self._overflows)
         progress("pdf")
         # The digital edition is a tagged PDF (PDF/UA-1: structure tree, reading
         # order, language) for screen readers. The print edition is made from the
@@ -565,6 +571,7 @@ class Builder:
         sizes = {"print": len(print_data), "digital": len(digital)}
         outputs = [(print_path, f"print PDF, {print_report.pages} pages, {_mb(len(print_data))}"),
                    (digital_path, f"digital PDF, {_mb(len(digital))}")]
+        html = full_html()       # made by now if the layout needed it; a template error stops the build here
         staged = None
         if reflow:
             from .reflow.editions import prepare

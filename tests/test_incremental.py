@@ -195,8 +195,11 @@ def test_chunk_keys_follow_every_file_the_html_or_stylesheet_draws_on(tmp_path):
     base = tmp_path.as_uri() + "/"
     before = body_key(html, "", base)
     assert body_key(html, "", base) == before
+    css = html[len("<style>"):html.index("</style>")]    # the stylesheet left out of the key, not its files
+    with_css = body_key(html, css, base)
     band.write_bytes(b"two, longer")                    # replaced under the same name
     assert body_key(html, "", base) != before
+    assert body_key(html, css, base, {}) != with_css
 
 
 def test_a_selector_is_tried_only_where_the_html_names_its_classes():

@@ -60,13 +60,35 @@ def file_urls(html: str, base_url: str) -> list[str]:
     return sorted(u for u in found if u.startswith("file:"))
 
 
-def body_key(html: str, css: str, base_url: str = "") -> str:
+_URLS: dict[tuple[str, str], list[str]] = {}     # (hash of a text, base URL) → file_urls of it
+
+
+def _urls_of(text: str, base_url: str) -> list[str]:
+    key = (_key(text), base_url)
+    if key not in _URLS:
+        if len(_URLS) > 1024:
+            _URLS.clear()
+        _URLS[key] = file_urls(text, base_url)
+    return _URLS[key]
+
+
+def body_key(html: str, css: str, base_url: str = "", stamps: dict | None = None) -> str:
     """A chunk's key: its HTML without the stylesheet (stylesheet edits are
     judged by stylediff), and the version of every file it or the stylesheet
-    draws on, so a photo replaced under the same name is laid out again."""
+    draws on, so a photo replaced under the same name is laid out again.
+
+    A build keys every chunk, each with the same stylesheet and mostly the
+    same HTML as last time: the URLs found in a text are kept by its hash,
+    and *stamps* (one dict per build) stats each file once."""
     from ..fsutil import url_stamp
-    stamps = [f"{url}={url_stamp(url)}" for url in file_urls(html, base_url)]
-    return _key(html.replace(css, "", 1) + "\n".join(stamps))
+    stamps = {} if stamps is None else stamps
+    body = html.replace(css, "", 1)
+    lines = []
+    for url in sorted(set(_urls_of(body, base_url)) | set(_urls_of(css, base_url) if css in html else ())):
+        if url not in stamps:
+            stamps[url] = url_stamp(url)
+        lines.append(f"{url}={stamps[url]}")
+    return _key(body + "\n".join(lines))
 
 
 def _required_names(selector: str) -> list[set[str]] | None:
