@@ -8,6 +8,7 @@ with the file and line, because editors will break these files by hand.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -322,19 +323,33 @@ def _portrait_focus(value, where: str) -> str:
 
 def load_content(root: Path, unit_paths: list[Path], honourees_file: str = "content/honourees.yaml",
                  memo: dict | None = None) -> Content:
-    """*memo* (kept by a watching Builder) keeps the honourees read from an
-    unchanged file: its YAML is the slowest part of reading the content."""
+    """*memo* (kept by a watching Builder) keeps what an unchanged file gave:
+    the honourees (by the file's size and modification time), whose YAML is
+    the slowest part of reading the content, and each unit (by its bytes: a
+    one-word edit parses one file again, not all)."""
     from .fsutil import file_stamp
-    units = [parse_unit(p, root) for p in unit_paths]
+
+    def unit_stamp(path: Path):
+        try:
+            return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+        except OSError:
+            return None                     # parse_unit says what is wrong
+
+    def kept(kind: str, path: Path, read):
+        if memo is None:
+            return read()
+        key = (kind, str(path), str(root), unit_stamp(path) if kind == "unit" else file_stamp(path))
+        if key[3] is None:
+            return read()
+        if key not in memo:
+            for old in [k for k in memo if k[:3] == key[:3]]:      # that file's earlier version
+                del memo[old]
+            memo[key] = read()
+        return memo[key]
+
+    units = [kept("unit", p, lambda p=p: parse_unit(p, root)) for p in unit_paths]
     path = root / honourees_file
-    key = (str(path), file_stamp(path))
-    if memo is not None and key in memo:
-        honourees = list(memo[key])
-    else:
-        honourees = load_honourees(path, root)
-        if memo is not None:
-            memo.clear()
-            memo[key] = tuple(honourees)
+    honourees = list(kept("honourees", path, lambda: tuple(load_honourees(path, root))))
     groups = list(dict.fromkeys(h.group for h in honourees if h.group))
     ungrouped = any(not h.group for h in honourees)
     for u in units:

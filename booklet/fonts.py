@@ -174,7 +174,19 @@ def coverage(path: Path) -> frozenset[int]:
     return _cmap(path, path.stat().st_mtime)
 
 
+_UNCOVERED: dict = {}      # (text, font path, its mtime) → uncovered(): a rebuild checks mostly the same texts
+
+
 def uncovered(text: str, path: Path) -> list[str]:
+    key = (text, str(path), path.stat().st_mtime)
+    if key not in _UNCOVERED:
+        if len(_UNCOVERED) > 4096:
+            _UNCOVERED.clear()
+        _UNCOVERED[key] = _uncovered(text, path)
+    return list(_UNCOVERED[key])
+
+
+def _uncovered(text: str, path: Path) -> list[str]:
     cmap = coverage(path)
     missing = []
     for ch in set(text):
