@@ -120,50 +120,73 @@ def page_fingerprints(pages) -> list[str]:
     return prints
 
 
-def overflow_report(doc, tolerance: float = 1.0, *, first_number: int = 1, pages=None) -> list[str]:
+def overflow_report(doc, tolerance: float = 1.0, *, first_number: int = 1, pages=None,
+                    memo: dict | None = None) -> list[str]:
     """Text drawn outside the page's content area, per unit and page.
 
     WeasyPrint lets a box that cannot break (a long table row, a fixed-height
     frame, an unbreakable line) spill past the margin silently; a print shop
     would find it on the proof. We read it from the layout tree.
     *pages* (default: all of *doc*'s) are numbered from *first_number*.
+    *memo* (a watching Builder's) keeps each page's findings while the page
+    is kept: a rebuild walks only the pages it laid out again.
     """
+    problems: list[str] = []
+    one_page: dict[str, list[int]] = {}     # id of a one-page design (a testimonial) → pages it is on
+    seen_pages: dict = {}
+    for number, page in enumerate(doc.pages if pages is None else pages, first_number):
+        found = memo.get(id(page)) if memo is not None else None
+        if found is None or found[1] != number or found[2] != tolerance:
+            # the entry holds the page: while it does, no other page has its id
+            found = (page, number, tolerance, *_page_overflows(page, number, tolerance))
+        seen_pages[id(page)] = found
+        problems += found[3]
+        for element_id in found[4]:
+            on = one_page.setdefault(element_id, [])
+            if number not in on:
+                on.append(number)
+    if memo is not None:
+        memo.clear()
+        memo.update(seen_pages)
+    for element_id, on in one_page.items():
+        if len(on) > 1:
+            problems.append(f"{element_id} does not fit on one page (pages {on[0]}–{on[-1]}): "
+                            "shorten the text in content/honourees.yaml or set the panel smaller in layouts/booklet.css")
+    return problems
+
+
+def _page_overflows(page, number: int, tolerance: float) -> tuple[list[str], list[str]]:
+    """One page's overflow messages, and the one-page designs (testimonials) on it."""
     from weasyprint.formatting_structure import boxes
 
     problems: list[str] = []
-    one_page: dict[str, list[int]] = {}     # id of a one-page design (a testimonial) → pages it is on
-    for number, page in enumerate(doc.pages if pages is None else pages, first_number):
-        page_box = page._page_box
-        left, top = page_box.content_box_x(), page_box.content_box_y()
-        right, bottom = left + page_box.width, top + page_box.height
-        # Page-wide elements (cover, back cover) may use the bleed, never beyond the sheet.
-        sheet_r, sheet_b = page_box.margin_width(), page_box.margin_height()
-        seen: set[str] = set()
-        stack = [(child, None) for child in page_box.children if not isinstance(child, boxes.MarginBox)]
-        while stack:
-            box, unit = stack.pop()
-            element_id = getattr(box, "element", None) is not None and box.element.get("id")
-            if element_id and box.element_tag == "section":
-                unit = element_id
-            elif element_id and "testimonial" in (box.element.get("class") or "").split():
-                pages = one_page.setdefault(element_id, [])
-                if number not in pages:
-                    pages.append(number)
-            if isinstance(box, boxes.TextBox) and box.text.strip():
-                x0, y0 = box.position_x, box.position_y
-                x1, y1 = x0 + box.width, y0 + box.height
-                full_page = unit in ("cover", "back-cover")
-                limit_r, limit_b = (sheet_r, sheet_b) if full_page else (right, bottom)
-                limit_l, limit_t = (0, 0) if full_page else (left, top)
-                if x1 > limit_r + tolerance or y1 > limit_b + tolerance or x0 < limit_l - tolerance or y0 < limit_t - tolerance:
-                    key = f"{unit}:{number}"
-                    if key not in seen:
-                        seen.add(key)
-                        problems.append(f"unit '{unit or '?'}' overflows its frame on page {number}: "
-                                        f"“{box.text.strip()[:20]}” at x={x0:.0f}–{x1:.0f}, y={y0:.0f}–{y1:.0f} pt")
-            stack.extend((c, unit) for c in getattr(box, "children", []) or [])
-    for element_id, pages in one_page.items():
-        if len(pages) > 1:
-            problems.append(f"{element_id} does not fit on one page (pages {pages[0]}–{pages[-1]}): "
-                            "shorten the text in content/honourees.yaml or set the panel smaller in layouts/booklet.css")
-    return problems
+    designs: list[str] = []
+    page_box = page._page_box
+    left, top = page_box.content_box_x(), page_box.content_box_y()
+    right, bottom = left + page_box.width, top + page_box.height
+    # Page-wide elements (cover, back cover) may use the bleed, never beyond the sheet.
+    sheet_r, sheet_b = page_box.margin_width(), page_box.margin_height()
+    seen: set[str] = set()
+    stack = [(child, None) for child in page_box.children if not isinstance(child, boxes.MarginBox)]
+    while stack:
+        box, unit = stack.pop()
+        element_id = getattr(box, "element", None) is not None and box.element.get("id")
+        if element_id and box.element_tag == "section":
+            unit = element_id
+        elif element_id and "testimonial" in (box.element.get("class") or "").split():
+            if element_id not in designs:
+                designs.append(element_id)
+        if isinstance(box, boxes.TextBox) and box.text.strip():
+            x0, y0 = box.position_x, box.position_y
+            x1, y1 = x0 + box.width, y0 + box.height
+            full_page = unit in ("cover", "back-cover")
+            limit_r, limit_b = (sheet_r, sheet_b) if full_page else (right, bottom)
+            limit_l, limit_t = (0, 0) if full_page else (left, top)
+            if x1 > limit_r + tolerance or y1 > limit_b + tolerance or x0 < limit_l - tolerance or y0 < limit_t - tolerance:
+                key = f"{unit}:{number}"
+                if key not in seen:
+                    seen.add(key)
+                    problems.append(f"unit '{unit or '?'}' overflows its frame on page {number}: "
+                                    f"“{box.text.strip()[:20]}” at x={x0:.0f}–{x1:.0f}, y={y0:.0f}–{y1:.0f} pt")
+        stack.extend((c, unit) for c in getattr(box, "children", []) or [])
+    return problems, designs
