@@ -144,7 +144,10 @@ def _watcher(project: Path, debounce_ms: int, stop) -> tuple:
 
     def pump():
         try:
-            for found in watchfiles.watch(project, watch_filter=_relevant(project), debounce=debounce_ms, step=50,
+            # step: a save is yielded once nothing more changed for this long (an editor's
+            # write-then-rename comes at once); debounce caps how long changes are gathered.
+            for found in watchfiles.watch(project, watch_filter=_relevant(project), debounce=debounce_ms,
+                                          step=min(20, debounce_ms),
                                           stop_event=stop, raise_interrupt=False, yield_on_timeout=True,
                                           rust_timeout=100):
                 listening.set()
