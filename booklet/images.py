@@ -7,6 +7,7 @@ is an error because it would silently vanish from the PDF.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from .content import Content
@@ -34,15 +35,34 @@ def sniff(path: Path) -> str | None:
 
 
 def pixel_size(path: Path) -> tuple[int, int]:
+    """Width and height in pixels, after decoding the whole file (remembered
+    per file version: watch checks the images on every rebuild)."""
+    from .fsutil import file_stamp
+    return _decoded_size(path, file_stamp(path))
+
+
+@functools.lru_cache(maxsize=512)
+def _decoded_size(path: Path, stamp: tuple) -> tuple[int, int]:
+    """Width and height in pixels, after decoding the whole file.
+
+    ``verify()`` reads only the structure; a JPEG cut short passes it and
+    would be embedded as is (the bottom of the photo grey or missing), so
+    the pixels are decoded too; a JPEG at an eighth of its size (``draft``),
+    which reads every byte at a fraction of the cost.
+    """
     from PIL import Image
     with Image.open(path) as im:
         im.verify()
     with Image.open(path) as im:
-        return im.size
+        size = im.size
+        if im.format == "JPEG":
+            im.draft(im.mode, (max(1, size[0] // 8), max(1, size[1] // 8)))
+        im.load()
+        return size
 
 
 def check_images(project: Path, content: Content, errors: list[str], honourees_file: str = "content/honourees.yaml") -> list[str]:
-    from .render.templates import ImageLookup
+    from .render.templates import ImageLookup, cover_photo
     warnings: list[str] = []
     lookup = ImageLookup(project)
     wanted: list[tuple[str, str, str]] = []  # (src, kind, who)
@@ -53,8 +73,14 @@ def check_images(project: Path, content: Content, errors: list[str], honourees_f
         for b in u.blocks:
             if b.kind == "figure":
                 wanted.append((b.src, "photo", f"{u.path.relative_to(project)}, line {b.line}"))
+    cover = cover_photo(project)
+    if cover:
+        wanted.append((cover, "cover", "the cover photo"))
     for src, kind, who in wanted:
         path = project / src
+        if not path.resolve().is_relative_to(project.resolve()):
+            errors.append(f"{who}: image {src} is outside the project folder; copy it into images/ and name it from there")
+            continue
         if not path.is_file():
             warnings.append(f"{who}: image {src} is missing (a placeholder frame is drawn)")
             continue
