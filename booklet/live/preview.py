@@ -17,13 +17,22 @@ def _pdftoppm() -> str:
     return exe
 
 
+def _run(args: list[str], pdf: Path) -> None:
+    """Run pdftoppm; a PDF it cannot read is the user's to fix, named in one message."""
+    proc = subprocess.run(args, capture_output=True, text=True)
+    if proc.returncode:
+        detail = " ".join(proc.stderr.split())[:200] or f"exit status {proc.returncode}"
+        raise BookletError(f"pdftoppm cannot render this PDF ({detail})", where=str(pdf),
+                           hint="build the booklet again, or check that the file is a complete PDF")
+
+
 def render_pages(pdf: Path, out_dir: Path, pages: list[int] | None = None, dpi: int = 60) -> list[Path]:
     """Write out_dir/page-NNN.png for the given 1-based pages (all when None)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     exe = _pdftoppm()
+    out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     if pages is None:
-        subprocess.run([exe, "-r", str(dpi), "-png", str(pdf), str(out_dir / "page")], check=True)
+        _run([exe, "-r", str(dpi), "-png", str(pdf), str(out_dir / "page")], pdf)
         for p in sorted(out_dir.glob("page-*.png")):
             n = int(p.stem.split("-")[1])
             target = out_dir / f"page-{n:03d}.png"
@@ -33,7 +42,7 @@ def render_pages(pdf: Path, out_dir: Path, pages: list[int] | None = None, dpi: 
         return written
     for n in pages:
         tmp = out_dir / f".tmp-{n}"
-        subprocess.run([exe, "-r", str(dpi), "-png", "-singlefile", "-f", str(n), "-l", str(n), str(pdf), str(tmp)], check=True)
+        _run([exe, "-r", str(dpi), "-png", "-singlefile", "-f", str(n), "-l", str(n), str(pdf), str(tmp)], pdf)
         target = out_dir / f"page-{n:03d}.png"
         Path(f"{tmp}.png").replace(target)
         written.append(target)
