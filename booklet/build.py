@@ -22,7 +22,7 @@ from .errors import BookletError
 from .fonts import resolve_faces
 from .glyphs import check_glyphs
 from .pdf.preflight import preflight
-from .pdf.editions import digital_edition, make_print_edition
+from .pdf.editions import digital_edition, make_print_edition, source_date
 from .render.document import overflow_report, page_fingerprints, render_document
 from .render.templates import build_html, make_env, render_css
 
@@ -62,6 +62,7 @@ def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
     project = project.resolve()
     progress("config")
     cfg = load_config(project)
+    source_date(cfg)           # a bad SOURCE_DATE_EPOCH stops the build before the long layout
     progress("content")
     content = load_content(project, [u.path for u in cfg.units], cfg.honourees)
     faces = resolve_faces(project, cfg.fonts)

@@ -131,7 +131,10 @@ class _Ctx:
 def _scalar(ctx: _Ctx, node: yaml.Node, key: str, kind: type) -> Any:
     if not isinstance(node, yaml.ScalarNode):
         raise ctx.error(node, f"'{key}' must be a {_kind_name(kind)}, not a {_node_kind(node)}")
-    value = yaml.safe_load(yaml.serialize(node)) if node.tag != "tag:yaml.org,2002:str" else node.value
+    try:
+        value = yaml.safe_load(yaml.serialize(node)) if node.tag != "tag:yaml.org,2002:str" else node.value
+    except ValueError:          # looks like a date or a number but is not one (2020-13-45)
+        value = node.value
     if kind is str:
         if value is None:
             return ""
@@ -220,6 +223,8 @@ def parse_config(text: str, path: Path) -> Config:
     for name, (knode, vnode) in top.items():
         if name in {"title", "subtitle", "issue", "date", "publisher", "author", "language", "source_date", "honourees"}:
             setattr(cfg, name, _scalar(ctx, vnode, name, str))
+            if name == "source_date" and cfg.source_date.strip():
+                _check_iso_date(ctx, vnode, cfg.source_date.strip())
         elif name == "keywords":
             if not isinstance(vnode, yaml.SequenceNode):
                 raise ctx.error(vnode, "'keywords' must be a list")
@@ -261,6 +266,16 @@ def parse_config(text: str, path: Path) -> Config:
         raise ctx.error(top["title"][1], "'title' cannot be empty")
     _check_geometry(ctx, cfg, root)
     return cfg
+
+
+def _check_iso_date(ctx: _Ctx, node: yaml.Node, text: str) -> None:
+    """source_date fixes the PDFs' dates; a typo would otherwise stop the build after layout."""
+    from datetime import datetime
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ctx.error(node, f"source_date '{text}' is not an ISO date",
+                        "write it like 2020-12-01 or 2020-12-01T00:00:00Z") from None
 
 
 def _parse_trim(ctx: _Ctx, node: yaml.Node) -> Trim:
