@@ -65,7 +65,7 @@ def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
     source_date(cfg)           # a bad SOURCE_DATE_EPOCH stops the build before the long layout
     progress("content")
     content = load_content(project, [u.path for u in cfg.units], cfg.honourees)
-    faces = resolve_faces(project, cfg.fonts)
+    faces = resolve_faces(project, cfg.fonts, cfg.font_lines)
     result = CheckResult(cfg, content, faces)
     progress("glyphs")
     result.errors.extend(str(m) for m in check_glyphs(cfg, content, faces, project))

@@ -108,6 +108,7 @@ class Config:
     source_date: str = ""        # ISO date for reproducible PDF metadata
     honourees: str = "content/honourees.yaml"
     path: Path | None = None
+    font_lines: dict[str, int] = field(default_factory=dict)   # "role.weight" → line in booklet.yaml
 
     @property
     def output_dir(self) -> Path:
@@ -303,9 +304,11 @@ def _parse_fonts(ctx: _Ctx, node: yaml.Node, cfg: Config) -> None:
         if isinstance(rnode, yaml.ScalarNode):
             cfg.fonts[role] = {"regular": _scalar(ctx, rnode, f"fonts.{role}", str)}
             cfg.fonts[role].setdefault("bold", cfg.fonts[role]["regular"])
+            cfg.font_lines.update({f"{role}.regular": rnode.start_mark.line + 1, f"{role}.bold": rnode.start_mark.line + 1})
             continue
         faces = _mapping(ctx, rnode, f"fonts.{role}", {"regular", "bold"})
         cfg.fonts[role] = {k: _scalar(ctx, v, f"fonts.{role}.{k}", str) for k, (_, v) in faces.items()}
+        cfg.font_lines.update({f"{role}.{k}": v.start_mark.line + 1 for k, (_, v) in faces.items()})
         if "regular" not in cfg.fonts[role]:
             raise ctx.error(rnode, f"fonts.{role} needs a 'regular' face")
 

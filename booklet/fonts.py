@@ -57,9 +57,10 @@ def font_dirs(project: Path) -> list[Path]:
     return out
 
 
-def resolve_faces(project: Path, fonts: dict[str, dict[str, str]]) -> list[Face]:
+def resolve_faces(project: Path, fonts: dict[str, dict[str, str]], lines: dict[str, int] | None = None) -> list[Face]:
     """The font file of each role and weight; a missing or damaged file is a
-    BookletError (WeasyPrint would silently fall back to a system font)."""
+    BookletError (WeasyPrint would silently fall back to a system font).
+    *lines* gives the booklet.yaml line of each "role.weight" set there."""
     faces = []
     dirs = font_dirs(project)
     for role, weights in fonts.items():
@@ -70,9 +71,11 @@ def resolve_faces(project: Path, fonts: dict[str, dict[str, str]]) -> list[Face]
                     coverage(faces[-1].path)
                     break
             else:
+                line = (lines or {}).get(f"{role}.{weight}")
                 raise BookletError(
-                    f"font file '{name}' (fonts.{role}.{weight}) was not found in {project.name}/fonts/",
-                    where="booklet.yaml",
+                    f"font file '{name}' (fonts.{role}.{weight}"
+                    f"{'' if line else ', the default'}) was not found in {project.name}/fonts/ or booklet's fonts/",
+                    where=f"booklet.yaml, line {line}" if line else "booklet.yaml",
                     hint="run the set-up command from README.md to install the shipped fonts, "
                          "or put the file in the project's fonts/ folder",
                 )
