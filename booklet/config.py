@@ -251,11 +251,15 @@ def parse_config(text: str, path: Path) -> Config:
                 raise ctx.error(vnode, "typography.columns must be 1, 2 or 3")
         elif name == "output":
             _fill_dataclass(ctx, cfg.output, vnode, "output")
+            keys = _mapping(ctx, vnode, "output", set(cfg.output.__dataclass_fields__))
             if cfg.output.pages_multiple not in (1, 2, 4, 8, 16):
-                raise ctx.error(vnode, "output.pages_multiple must be 1, 2, 4, 8 or 16")
+                raise ctx.error(keys["pages_multiple"][1], "output.pages_multiple must be 1, 2, 4, 8 or 16")
             variants = {"", "pdf/x-1a", "pdf/x-3", "pdf/x-4"}
             if cfg.output.pdf_variant not in variants:
-                raise ctx.error(vnode, f"output.pdf_variant must be one of {', '.join(sorted(v or '(empty)' for v in variants))}")
+                raise ctx.error(keys["pdf_variant"][1],
+                                f"output.pdf_variant must be one of {', '.join(sorted(v or '(empty)' for v in variants))}",
+                                "PDF/X variants are written in lower case, e.g. pdf/x-4" if
+                                cfg.output.pdf_variant.lower() in variants else None)
         elif name == "colours":
             for cname, (_, cnode) in _mapping(ctx, vnode, "colours", set(DEFAULT_COLOURS)).items():
                 cfg.colours[cname] = _scalar(ctx, cnode, f"colours.{cname}", str)
