@@ -48,23 +48,29 @@ def test_every_page_type_is_present(built_sample):
     seen_kinds, verticals, figures = set(), 0, 0
     for k, (meta, body) in enumerate(units):
         kind, title = meta["kind"], meta.get("title") or meta.get("group")
-        if meta["kind"] in ("roster", "testimonials"):
+        paras = [b.strip() for b in body.split("\n\n") if b.strip() and not b.strip().startswith(("#", "!", ">"))]
+        if kind in ("roster", "testimonials"):
             members = [h for h in people if h["group"] == meta["group"] and (kind == "roster" or h.get("testimonial"))]
-            snippet = members[0]["name"] if kind == "roster" else squeeze(members[0]["testimonial"])[:16]
-        else:
-            # A stretch of this unit's text that no other unit prints (a quote
-            # repeats a speech): found, it can only come from this unit's page.
-            others = "".join(squeeze(b) + squeeze(" ".join(map(str, m.values())))
-                             for j, (m, b) in enumerate(units) if j != k)
-            paras = [b.strip() for b in body.split("\n\n") if b.strip() and not b.strip().startswith(("#", "!", ">"))]
-            snippet = next((w for t in paras + [meta.get("author", "")] for t in [squeeze(t)]
-                            for w in (t[i:i + 16] for i in range(0, max(1, len(t) - 15)))
-                            if len(w) >= 8 and w not in others), None)
-        if snippet:
-            pages = [i for i, t in enumerate(texts) if snippet in t]
-            assert pages, (kind, title, snippet)
+            first = members[0]["name"] if kind == "roster" else squeeze(members[0]["testimonial"])[:16]
+            anchor = [starts[title] - 1]
+        elif paras or meta.get("author"):
+            first = squeeze(paras[0])[:16] if paras else None
             if title in starts:
-                assert set(pages) & {starts[title] - 1, starts[title]}, (kind, title, pages)
+                anchor = [starts[title] - 1]
+            else:
+                # Untitled (a quote repeats a speech): its page is where a stretch
+                # of its text that no other unit prints is found.
+                others = "".join(squeeze(b) + squeeze(" ".join(map(str, m.values())))
+                                 for j, (m, b) in enumerate(units) if j != k)
+                own = next(w for t in paras + [meta.get("author", "")] for t in [squeeze(t)]
+                           for w in (t[i:i + 16] for i in range(0, max(1, len(t) - 15)))
+                           if len(w) >= 8 and w not in others)
+                anchor = [i for i, t in enumerate(texts) if own in t]
+                assert anchor, (kind, own)
+        else:
+            first = None
+        if first:
+            assert any(first in texts[i] + texts[min(i + 1, len(texts) - 1)] for i in anchor), (kind, title, first)
             seen_kinds.add(kind)
         for line in body.splitlines():
             if line.startswith("!["):
