@@ -98,6 +98,20 @@ def test_build_writes_both_editions_and_reports_the_audit(scaffold_built):
         assert plain(paragraph) in text
 
 
+def test_the_builds_audit_reports_text_set_past_the_margin(scaffold_built, tmp_path):
+    """A layout edit that pushes a paragraph 12 mm into the outer margin: the
+    build still writes the PDFs, and its audit counts what it measured."""
+    project = copy_project(scaffold_built[0], tmp_path / "issue")
+    css = (Path(__file__).resolve().parents[1] / "booklet" / "layouts" / "booklet.css").read_text("utf-8")
+    (project / "layouts" / "booklet.css").write_text(
+        css + "\n.unit-article .unit-body p:first-of-type { margin-right: -12mm; }\n", "utf-8")
+    proc = booklet("build", cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    counts = {k: int(v) for k, v in re.findall(r"^([a-z-]+)\s+\|\s+(\d+)$", proc.stdout, re.M)}
+    assert counts["overflow"] >= 1 and counts["total"] >= counts["overflow"], proc.stdout
+    assert re.search(r"warning: unit '03-article' overflows its frame on page \d+", proc.stdout), proc.stdout
+
+
 def test_check_lists_what_is_missing_with_file_and_line(scaffold_built):
     project, _ = scaffold_built
     proc = booklet("check", cwd=project / "content")                 # found from a subfolder too
