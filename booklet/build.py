@@ -24,6 +24,7 @@ from .glyphs import check_glyphs
 from .pdf.preflight import preflight
 from .pdf.editions import digital_edition, make_print_edition, source_date
 from .render.document import overflow_report, page_fingerprints, render_document
+from .render.sourcemap import locate_warnings
 from .render.templates import build_html, make_env, render_css
 
 Progress = Callable[[str], None]
@@ -44,15 +45,25 @@ class CheckResult:
 
 @dataclass
 class BuildResult:
+    """What one build made. The two editions number their pages differently:
+    the print one has blank pages added before the back cover (a multiple of
+    4 for saddle stitching), the digital one does not. *fingerprints* are per
+    laid-out page, which are the digital edition's pages; *print_numbers*
+    says where each of them is in the print edition."""
     print_pdf: Path
     digital_pdf: Path
-    pages: int
+    pages: int                    # of the print edition
     blank_pages_added: int
     seconds: float
     warnings: list[str]
     sizes: dict[str, int]
     fingerprints: list[str] = field(default_factory=list)
     how: str = ""                 # how the layout was made (full, repainted, some parts again)
+    print_numbers: list[int] = field(default_factory=list)
+
+    @property
+    def digital_pages(self) -> int:
+        return len(self.print_numbers) or self.pages
 
 
 def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
@@ -70,7 +81,7 @@ def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
     progress("glyphs")
     result.errors.extend(str(m) for m in check_glyphs(cfg, content, faces, project))
     progress("images")
-    result.warnings.extend(check_images(project, content, result.errors, cfg.honourees))
+    result.warnings.extend(check_images(project, content, result.errors, cfg.honourees, cfg.placed_sizes()))
     return result
 
 
@@ -177,7 +188,7 @@ class Builder:
                 chunks = list(plan.chunks)
                 warnings = list(self._wp_warnings)
                 for i in sorted(changed):
-                    doc_c, w = self._render(fresh[i])
+                    doc_c, w = self._render(fresh[i], css)
                     old = chunks[i]
                     starts = incremental.part_starts(doc_c.pages, old.first_page, set(old.parts))
                     if len(doc_c.pages) != len(old.pages) or any(starts[p] != numbers[p] for p in old.parts):
@@ -200,7 +211,7 @@ class Builder:
                 self.last_strategy = f"full layout: {change.reason}"
             elif len(changed) > limit:
                 self.last_strategy = f"full layout: the edit reaches {len(changed)} of {len(plan.chunks)} page groups"
-        doc, warnings = self._render(html)
+        doc, warnings = self._render(html, css)
         self._last_doc, self._wp_warnings, self._css = doc, warnings, css
         self._sources = {id(p): doc._html for p in doc.pages}
         plan = incremental.plan_from_document(doc, order) if self._supports_parts(env) else None
@@ -225,12 +236,13 @@ class Builder:
         self._font_key = key
         return changed
 
-    def _render(self, html: str):
+    def _render(self, html: str, css: str):
         try:
-            return render_document(html, self.project, font_config=self._font_configuration(),
-                                   image_cache=self._images.refresh())
+            doc, warnings = render_document(html, self.project, font_config=self._font_configuration(),
+                                            image_cache=self._images.refresh())
         finally:
             self._images.remember()
+        return doc, locate_warnings(warnings, html, css)
 
     def _restyle(self, css: str) -> None:
         """Repaint the kept pages for a colour-only edit (restyle.py)."""
@@ -282,13 +294,13 @@ class Builder:
         raw = doc.write_pdf(pdf_variant="pdf/ua-1")
         print_raw = doc.write_pdf(pdf_variant=cfg.output.pdf_variant) if cfg.output.pdf_variant else raw
         print_data, print_report = make_print_edition(print_raw, cfg)
-        digital, _ = digital_edition(raw, cfg)
+        digital, digital_report = digital_edition(raw, cfg)
         progress("preflight")
         checked_print = preflight(print_data, cfg)
         if checked_print.errors:
             raise BookletError("the print PDF fails preflight, nothing was written:\n  " + "\n  ".join(checked_print.errors))
         warnings = (list(checked.warnings) + overflows + [f"WeasyPrint: {w}" for w in wp_warnings]
-                    + print_report.warnings + [f"preflight: {w}" for w in checked_print.warnings])
+                    + print_report.warnings + digital_report.warnings + [f"preflight: {w}" for w in checked_print.warnings])
         if print_report.blank_pages:
             warnings.append(f"added {print_report.blank_pages_added} blank page(s) before the back cover "
                             f"(pages {', '.join(map(str, print_report.blank_pages))}) "
@@ -300,9 +312,13 @@ class Builder:
             fsutil.write_bytes(print_path, print_data)
             fsutil.write_bytes(digital_path, digital)
             fsutil.write_text(out / "booklet.html", html)
+        blanks = set(print_report.blank_pages)
+        print_numbers = [n for n in range(1, print_report.pages + 1) if n not in blanks]
+        assert len(print_numbers) == len(doc.pages), (len(print_numbers), len(doc.pages))
         return BuildResult(print_path, digital_path, print_report.pages, print_report.blank_pages_added,
                            time.perf_counter() - start, warnings,
-                           {"print": len(print_data), "digital": len(digital)}, fingerprints, self.last_strategy)
+                           {"print": len(print_data), "digital": len(digital)}, fingerprints, self.last_strategy,
+                           print_numbers)
 
 
 def build(project: Path, progress: Progress = _quiet, *, write: bool = True) -> BuildResult:

@@ -63,11 +63,17 @@ def _stage_printer():
 @friendly
 def build(project: Path | None, no_audit: bool) -> None:
     """Render the print and digital PDFs into output/."""
+    _build_and_report(_project(project), no_audit)
+
+
+def _build_and_report(root: Path, no_audit: bool = False) -> None:
+    """Build ``root`` and print each stage, the warnings, the audit and the summary."""
     from .build import build as run_build
-    root = _project(project)
     click.echo(f"building {root.name}")
+    from .images import PLACEHOLDER_DRAWN
     result = run_build(root, _stage_printer())
-    missing = [w for w in result.warnings if w.endswith("is missing (a placeholder frame is drawn)")]
+    # Portraits not supplied yet are summed up; a path an editor wrote that cannot be used is listed.
+    missing = [w for w in result.warnings if w.endswith(PLACEHOLDER_DRAWN)]
     for w in result.warnings:
         if w not in missing:
             click.secho(f"warning: {w}", fg="yellow")
@@ -150,12 +156,28 @@ def check(project: Path | None) -> None:
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--layouts", "copy_layouts", is_flag=True, help="copy the default layouts into FOLDER/layouts to edit them")
+@click.option("--from", "raw", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="raw text pulled out of an issue's PDF: the project's content is its import, then it is built")
 @friendly
-def new(folder: Path, copy_layouts: bool) -> None:
-    """Create a new booklet project in FOLDER."""
-    from .scaffold import new_project
-    new_project(folder, copy_layouts=copy_layouts)
-    click.echo(f"created {folder}; next: cd {folder} && booklet build")
+def new(folder: Path, copy_layouts: bool, raw: Path | None) -> None:
+    """Create a new booklet project in FOLDER (from RAW text with --from)."""
+    from .scaffold import new_project, new_project_from
+    if raw is None:
+        new_project(folder, copy_layouts=copy_layouts)
+        click.echo(f"created {folder}; next: cd {folder} && booklet build")
+        return
+    result = new_project_from(folder, raw, copy_layouts=copy_layouts)
+    click.echo(f"created {folder} from {raw.name}: {len(result.units)} units and {result.honourees} honourees "
+               f"({result.with_testimonial} with a testimonial)")
+    meta = result.meta
+    if meta is not None:
+        for key in ("title", "subtitle", "issue", "date", "publisher"):
+            value = getattr(meta, key) or "(empty)"
+            how = f"  ({meta.guessed[key]})" if key in meta.guessed else ""
+            click.echo(f"  {key:<9} {value}{how}")
+    click.echo(f"review report: {result.report} "
+               f"({len(result.changes)} changes, {len(result.review)} to review)")
+    _build_and_report(folder.resolve())
 
 
 @main.command()

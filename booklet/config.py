@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from . import geometry
 from .errors import BookletError
 
 CONFIG_NAME = "booklet.yaml"
@@ -55,10 +56,11 @@ class Trim:
 
 @dataclass
 class Margins:
-    top: float = 20.0
-    bottom: float = 22.0
-    inner: float = 22.0
-    outer: float = 17.0
+    """In mm. Left out of booklet.yaml, they follow the trim (geometry.default_margins)."""
+    top: float = geometry.DESIGN_MARGINS[0]
+    bottom: float = geometry.DESIGN_MARGINS[1]
+    inner: float = geometry.DESIGN_MARGINS[2]
+    outer: float = geometry.DESIGN_MARGINS[3]
 
 
 @dataclass
@@ -77,6 +79,28 @@ class Output:
     pdf_variant: str = ""        # e.g. pdf/x-4 for the print file; empty = plain PDF
     pages_multiple: int = 4      # saddle stitching wants a multiple of 4
     digital_image_dpi: int = 150
+
+
+@dataclass
+class Ornaments:
+    """Words the design prints on every testimonial page: the issue's slogan
+    on the band at the top, and a seal beside the name. They belong to an
+    issue, not to the layouts, so they are set here (none by default)."""
+    band: str = ""               # words separated by spaces, spread from the left edge to the right
+    seal: str = ""               # one line per space-separated word
+
+    @property
+    def band_words(self) -> list[str]:
+        return self.band.split()
+
+    @property
+    def seal_lines(self) -> list[str]:
+        return self.seal.split()
+
+
+@dataclass
+class Digital:
+    url: str = ""                # where the web edition lives; the print back cover gets a QR code to it
 
 
 @dataclass
@@ -105,6 +129,8 @@ class Config:
     typography: Typography = field(default_factory=Typography)
     units: list[Unit] = field(default_factory=list)
     output: Output = field(default_factory=Output)
+    ornaments: Ornaments = field(default_factory=Ornaments)
+    digital: Digital = field(default_factory=Digital)
     source_date: str = ""        # ISO date for reproducible PDF metadata
     honourees: str = "content/honourees.yaml"
     path: Path | None = None
@@ -113,6 +139,22 @@ class Config:
     @property
     def output_dir(self) -> Path:
         return self.root / "output"
+
+    def _page(self) -> tuple[float, ...]:
+        m = self.margins
+        return (self.trim.width, self.trim.height, m.top, m.bottom, m.inner, m.outer)
+
+    @property
+    def scale(self) -> float:
+        """The design's scale for this trim and these margins (geometry.scale)."""
+        return geometry.scale(*self._page())
+
+    @property
+    def page_scale(self) -> float:
+        return geometry.page_scale(self.trim.width, self.trim.height)
+
+    def placed_sizes(self) -> dict[str, tuple[float, float]]:
+        return geometry.placed_sizes(*self._page())
 
 
 # --------------------------------------------------------------------------
@@ -199,8 +241,10 @@ def _fill_dataclass(ctx: _Ctx, obj: Any, node: yaml.Node, key: str) -> None:
 TOP_KEYS = {
     "title", "subtitle", "issue", "date", "publisher", "author", "keywords", "language",
     "trim", "margins", "bleed", "marks", "fonts", "colours", "typography", "units", "output",
-    "source_date", "honourees",
+    "source_date", "honourees", "ornaments", "digital",
 }
+# Longer addresses make a QR code too dense to scan reliably at the back cover's size.
+MAX_URL_LENGTH = 200
 
 
 def parse_config(text: str, path: Path) -> Config:
@@ -221,6 +265,7 @@ def parse_config(text: str, path: Path) -> Config:
     if "title" not in top:
         raise ctx.error(root, "the booklet needs a 'title:'")
     cfg = Config(root=path.parent, title="", path=path)
+    margins_node = None
     for name, (knode, vnode) in top.items():
         if name in {"title", "subtitle", "issue", "date", "publisher", "author", "language", "source_date", "honourees"}:
             setattr(cfg, name, _scalar(ctx, vnode, name, str))
@@ -239,10 +284,7 @@ def parse_config(text: str, path: Path) -> Config:
         elif name == "trim":
             cfg.trim = _parse_trim(ctx, vnode)
         elif name == "margins":
-            _fill_dataclass(ctx, cfg.margins, vnode, "margins")
-            for f in ("top", "bottom", "inner", "outer"):
-                if getattr(cfg.margins, f) < 0:
-                    raise ctx.error(vnode, f"margins.{f} cannot be negative")
+            margins_node = vnode
         elif name == "typography":
             _fill_dataclass(ctx, cfg.typography, vnode, "typography")
             if not 6 <= cfg.typography.body_size <= 24:
@@ -260,6 +302,13 @@ def parse_config(text: str, path: Path) -> Config:
                                 f"output.pdf_variant must be one of {', '.join(sorted(v or '(empty)' for v in variants))}",
                                 "PDF/X variants are written in lower case, e.g. pdf/x-4" if
                                 cfg.output.pdf_variant.lower() in variants else None)
+        elif name == "ornaments":
+            _fill_dataclass(ctx, cfg.ornaments, vnode, "ornaments")
+        elif name == "digital":
+            _fill_dataclass(ctx, cfg.digital, vnode, "digital")
+            if cfg.digital.url:
+                items = _mapping(ctx, vnode, "digital", set(Digital.__dataclass_fields__))
+                cfg.digital.url = _check_url(ctx, items["url"][1], cfg.digital.url)
         elif name == "colours":
             for cname, (_, cnode) in _mapping(ctx, vnode, "colours", set(DEFAULT_COLOURS)).items():
                 cfg.colours[cname] = _scalar(ctx, cnode, f"colours.{cname}", str)
@@ -267,6 +316,13 @@ def parse_config(text: str, path: Path) -> Config:
             _parse_fonts(ctx, vnode, cfg)
         elif name == "units":
             cfg.units = _parse_units(ctx, vnode, path.parent)
+    # Margins not given follow the trim, wherever the trim is set in the file.
+    cfg.margins = Margins(*geometry.default_margins(cfg.trim.width, cfg.trim.height))
+    if margins_node is not None:
+        _fill_dataclass(ctx, cfg.margins, margins_node, "margins")
+        for f in ("top", "bottom", "inner", "outer"):
+            if getattr(cfg.margins, f) < 0:
+                raise ctx.error(margins_node, f"margins.{f} cannot be negative")
     if not cfg.title.strip():
         raise ctx.error(top["title"][1], "'title' cannot be empty")
     _check_geometry(ctx, cfg, root)
@@ -281,6 +337,30 @@ def _check_iso_date(ctx: _Ctx, node: yaml.Node, text: str) -> None:
     except ValueError:
         raise ctx.error(node, f"source_date '{text}' is not an ISO date",
                         "write it like 2020-12-01 or 2020-12-01T00:00:00Z") from None
+
+
+def _check_url(ctx: _Ctx, node: yaml.Node, url: str) -> str:
+    """A web address a phone can open from a QR code: http(s), a host, no spaces."""
+    from urllib.parse import urlsplit
+    url = url.strip()
+    hint = "write the whole address, like https://example.org/2020-12/ (with https:// and no spaces)"
+    if any(ch.isspace() for ch in url):
+        raise ctx.error(node, f"digital.url '{url}' contains a space", hint)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port                                       # raises on a port that is not a number
+    except ValueError:
+        raise ctx.error(node, f"digital.url '{url}' is not a web address", hint) from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ctx.error(node, f"digital.url '{url}' must start with https:// or http://", hint)
+    if "." not in host.strip(".") and ":" not in host:
+        raise ctx.error(node, f"digital.url '{url}' has no host name (like example.org)", hint)
+    if len(url) > MAX_URL_LENGTH:
+        raise ctx.error(node, f"digital.url is {len(url)} characters long; a QR code of more than "
+                              f"{MAX_URL_LENGTH} is hard to scan at the back cover's size",
+                        "use a shorter address (a short link that redirects to the web edition)")
+    return url
 
 
 def _parse_trim(ctx: _Ctx, node: yaml.Node) -> Trim:

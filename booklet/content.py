@@ -84,7 +84,7 @@ class HonoureeMeta:
     (segment.Honouree), read back by the build (Honouree)."""
     id: str
     name: str
-    group: str
+    group: str = ""            # empty: a person listed without a group
     gender: str = ""
     ethnicity: str = ""
     affiliation: str = ""
@@ -95,6 +95,7 @@ class HonoureeMeta:
 @dataclass(kw_only=True)
 class Honouree(HonoureeMeta):
     portrait: str = ""
+    portrait_focus: str = ""   # CSS object-position, "50% 20%": the point of the photo kept in the frame
     line: int = 0
     field_lines: dict[str, int] = field(default_factory=dict)
 
@@ -107,7 +108,8 @@ class Honouree(HonoureeMeta):
         return f"（{'，'.join(parts)}）" if parts else ""
 
 
-HONOUREE_KEYS = {*(f.name for f in fields(HonoureeMeta)), "portrait", "source_lines", *ALIASES}
+HONOUREE_KEYS = {*(f.name for f in fields(HonoureeMeta)), "portrait", "portrait_focus", "source_lines", *ALIASES}
+_FOCUS = re.compile(r"(\d+(?:\.\d+)?)%\s+(\d+(?:\.\d+)?)%")
 
 
 @dataclass
@@ -116,6 +118,7 @@ class Content:
     honourees: list[Honouree]
 
     def honourees_for(self, group: str) -> list[Honouree]:
+        """The people of *group*, in the order of honourees.yaml; with "" those listed without one."""
         return [h for h in self.honourees if h.group == group]
 
 
@@ -203,9 +206,6 @@ def parse_unit(path: Path, root: Path) -> UnitContent:
     if not isinstance(vt, bool):
         raise BookletError("'vertical_title' must be true or false", where=f"{rel}, line {key_line('vertical_title')}")
     unit.vertical_title = vt
-    if unit.kind in ("roster", "testimonials") and not unit.group:
-        raise BookletError(f"a {unit.kind} unit needs 'group:', the name of the group it shows as in honourees.yaml",
-                           where=f"{rel}, line {key_line('group')}", hint="for example 'group: 优秀共产党员'")
     if unit.start not in ("", "right", "left", "any"):
         raise BookletError("'start' must be right, left or any", where=f"{rel}, line {key_line('start')}")
     body_start = text[: m.end()].count("\n") + 1
@@ -316,36 +316,68 @@ def load_honourees(path: Path, root: Path) -> list[Honouree]:
                                    hint="write the testimonial as one block of text ('testimonial: |' and indented "
                                         "paragraphs separated by a blank line)" if key == "testimonial" else None)
         _apply_aliases(item)
-        for alias, name in ALIASES.items():
-            if alias in field_lines and name not in field_lines:
-                field_lines[name] = field_lines[alias]
-        for req in ("id", "name", "group"):
+        _apply_aliases(field_lines)
+
+        def at(key: str) -> str:
+            return f"{rel}, line {field_lines.get(key, line)}"
+        for req in ("id", "name"):
             if not item.get(req):
                 raise BookletError(f"honouree is missing '{req}'", where=where)
         hid = str(item["id"])
         if hid in ids:
-            raise BookletError(f"honouree id '{hid}' is used twice", where=f"{rel}, line {field_lines['id']}")
+            raise BookletError(f"honouree id '{hid}' is used twice", where=at("id"))
         ids.add(hid)
         testimonial = str(item.get("testimonial") or "").strip()
         paras = [re.sub(r"\s*\n\s*", "", p).strip() for p in re.split(r"\n\s*\n", testimonial) if p.strip()]
         out.append(Honouree(
-            id=hid, name=str(item["name"]).replace(" ", "").replace("\u3000", ""), group=str(item["group"]),
+            id=hid, name=str(item["name"]).replace(" ", "").replace("\u3000", ""),
+            group=str(item.get("group") or "").strip(),
             affiliation=str(item.get("affiliation") or ""), post=str(item.get("post") or ""),
             gender=str(item.get("gender") or ""), ethnicity=str(item.get("ethnicity") or ""),
-            portrait=str(item.get("portrait") or ""), testimonial=paras, line=line, field_lines=field_lines,
+            portrait=str(item.get("portrait") or "").strip(),
+            portrait_focus=_portrait_focus(item.get("portrait_focus"), at("portrait_focus")),
+            testimonial=paras, line=line, field_lines=field_lines,
         ))
     return out
+
+
+def _portrait_focus(value, where: str) -> str:
+    """'50% 20%' → the CSS object-position keeping that point of the photo in the frame.
+
+    Portraits fill their frame and are cropped; by default around the upper
+    middle, where faces are. Two percentages (across, then down) are all an
+    editor needs, and anything else would reach the stylesheet unchecked.
+    """
+    if value is None or value == "":
+        return ""
+    m = _FOCUS.fullmatch(str(value).strip())
+    if not m or not all(0 <= float(v) <= 100 for v in m.groups()):
+        raise BookletError(f"'portrait_focus' must be two percentages, across then down, got {value!r}",
+                           where=where,
+                           hint="for example 'portrait_focus: 50% 20%' keeps the middle of the top fifth in the frame "
+                                "(0% 0% is the top left corner, 100% 100% the bottom right)")
+    return f"{float(m.group(1)):g}% {float(m.group(2)):g}%"
 
 
 def load_content(root: Path, unit_paths: list[Path], honourees_file: str = "content/honourees.yaml") -> Content:
     units = [parse_unit(p, root) for p in unit_paths]
     honourees = load_honourees(root / honourees_file, root)
-    groups = list(dict.fromkeys(h.group for h in honourees))
+    groups = list(dict.fromkeys(h.group for h in honourees if h.group))
+    ungrouped = any(not h.group for h in honourees)
     for u in units:
-        if u.kind in ("roster", "testimonials") and u.group not in groups:
+        if u.kind not in ("roster", "testimonials"):
+            continue
+        where = str(u.path.relative_to(root)) if u.path.is_relative_to(root) else u.path.name
+        if u.group and u.group not in groups:
             close = difflib.get_close_matches(u.group, groups, n=1)
             raise BookletError(f"this {u.kind} unit shows the group '{u.group}' but {honourees_file} lists nobody in it",
-                               where=f"{u.path.relative_to(root)}, line {_front_line(u.path, ('group', *ALIASES))}",
+                               where=f"{where}, line {_front_line(u.path, ('group', *ALIASES))}",
                                hint=f"did you mean '{close[0]}'?" if close else
                                (f"its groups are {', '.join(groups)}" if groups else "add the people to honourees.yaml"))
+        if not u.group and not ungrouped:
+            raise BookletError(f"this {u.kind} unit has no 'group:', so it shows the people listed without a group, "
+                               f"but everyone in {honourees_file} has one",
+                               where=f"{where}, line {_front_line(u.path, ('kind',))}",
+                               hint=f"add 'group: …' naming one of {', '.join(groups)}" if groups
+                               else "add the people to honourees.yaml")
     return Content(units, honourees)

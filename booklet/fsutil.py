@@ -3,6 +3,9 @@
 A failed or interrupted build must leave the previous output untouched, so
 every file we produce is written to a temporary file in the same folder and
 then renamed over the target (rename is atomic on POSIX within a folder).
+mkstemp makes that file readable by its owner only (0600), which is right for
+a temporary file but not for a PDF someone else will open or a web server will
+serve: the result gets the mode any new file would, 0666 less the umask.
 """
 
 from __future__ import annotations
@@ -24,11 +27,27 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~current_umask())
         os.replace(tmp_path, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
         raise
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where Linux allows
+    (os.umask can only be read by setting it, which races with threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_bytes(target: str | os.PathLike, data: bytes) -> None:

@@ -41,7 +41,11 @@ def _pieces(cfg: Config, content: Content, root: Path):
         if value:
             yield value, ("heading",), yaml_name
     yield "".join(vertical_chars(cfg.title)), ("vertical",), yaml_name
-    yield "目录当好主人翁建功新时代致敬劳模照片封面·｜　0123456789", ("heading", "vertical"), "layouts (fixed text)"
+    yield "目录照片封面·｜　0123456789", ("heading", "vertical"), "layouts (fixed text)"
+    for key in ("band", "seal"):
+        value = getattr(cfg.ornaments, key)
+        if value:
+            yield value, ("vertical",), f"{yaml_name} (ornaments.{key})"
     for u in content.units:
         rel = str(u.path.relative_to(root)) if u.path.is_relative_to(root) else u.path.name
         body_roles = ROLES_BY_KIND.get(u.kind, ("body",))
@@ -60,7 +64,8 @@ def _pieces(cfg: Config, content: Content, root: Path):
         def where(key: str) -> str:
             return f"{hy}, line {h.line_of(key)} ({h.name}, '{key}')"
         yield h.name, ("heading",), where("name")
-        yield h.group, ("heading",), where("group")
+        if h.group:
+            yield h.group, ("heading",), where("group")
         for key in ("gender", "ethnicity", "affiliation", "post"):
             if getattr(h, key):
                 yield getattr(h, key), ("body", "heading"), where(key)

@@ -1,20 +1,27 @@
-"""Image checks: missing, unreadable, wrong type, too low resolution.
+"""Images: where a portrait or photo comes from, and what is wrong with it.
 
 A missing portrait is drawn as a placeholder frame (so a booklet can be
 proofed before the photos arrive) but listed; a corrupt or wrong-type file
-is an error because it would silently vanish from the PDF.
+is an error because it would silently vanish from the PDF. A path an
+editor wrote that cannot be used (a web address, a file outside the
+project, a file that is not there) is named on its own, because unlike a
+portrait not supplied yet it is a mistake to fix: the build never fetches
+from the network and reads only the project's files.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from .content import Content
+from .content import Content, Honouree
 
-# Placed sizes in mm (see layouts/booklet.css): used for effective dpi.
-PLACED_MM = {"portrait": (54.0, 72.0), "photo": (171.0, 95.0), "cover": (100.0, 150.0)}
+IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff")
 MIN_DPI = 300
+#: The end of the warning for a portrait found by id or name that is not there yet; the CLI sums these up.
+PLACEHOLDER_DRAWN = "is missing (a placeholder frame is drawn)"
 
 _SIGNATURES = {
     b"\xff\xd8\xff": "JPEG",
@@ -24,6 +31,39 @@ _SIGNATURES = {
     b"II*\x00": "TIFF",
     b"MM\x00*": "TIFF",
 }
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^(?:data|mailto):", re.I)
+
+
+@dataclass
+class Source:
+    """Where an image path written in the content leads."""
+    src: str
+    path: Path | None        # the file, when it can be used
+    problem: str = ""        # "", "url", "outside", "missing"
+
+
+def locate(project: Path, src: str) -> Source:
+    if _URL.match(src):
+        return Source(src, None, "outside" if src.lower().startswith("file:") else "url")
+    root = project.resolve()
+    path = (root / src).resolve()
+    if not path.is_relative_to(root):
+        return Source(src, None, "outside")
+    if not path.is_file():
+        return Source(src, None, "missing")
+    return Source(src, path)
+
+
+def portrait_src(project: Path, h: Honouree) -> str:
+    """The portrait's path: `portrait:` if given, else images/<id>.* or images/<name>.*."""
+    if h.portrait:
+        return h.portrait
+    images = project / "images"
+    for stem in (h.id, h.name):
+        for ext in IMAGE_EXTS:
+            if (images / f"{stem}{ext}").is_file():
+                return f"images/{stem}{ext}"
+    return f"images/{h.id}.jpg"
 
 
 def sniff(path: Path) -> str | None:
@@ -61,29 +101,54 @@ def _decoded_size(path: Path, stamp: tuple) -> tuple[int, int]:
         return size
 
 
-def check_images(project: Path, content: Content, errors: list[str], honourees_file: str = "content/honourees.yaml") -> list[str]:
-    from .render.templates import ImageLookup, cover_photo
+def unusable(source: Source, what: str) -> str:
+    """Why an image path written by an editor cannot be used, and what to do."""
+    if source.problem == "url":
+        return (f"{what} {source.src} is a web address: network images are never fetched; "
+                f"save the file under images/ and write its path (images/…) instead")
+    if source.problem == "outside":
+        return f"{what} {source.src} is outside the project folder: copy the file under images/ and write images/…"
+    return (f"{what} {source.src} does not exist (a placeholder frame is drawn until it does; "
+            f"the path is relative to the project folder)")
+
+
+def check_images(project: Path, content: Content, errors: list[str], honourees_file: str = "content/honourees.yaml",
+                 placed: dict[str, tuple[float, float]] | None = None) -> list[str]:
+    """Warnings about the booklet's images (errors for damaged ones go to *errors*).
+
+    *placed*: the size in mm each kind of image is placed at (width, height),
+    for the effective resolution; see render.geometry.
+    """
+    placed = placed or {}
     warnings: list[str] = []
-    lookup = ImageLookup(project)
-    wanted: list[tuple[str, str, str]] = []  # (src, kind, who)
+    later: list[str] = []
+    wanted: list[tuple[Source, str, str]] = []  # (source, kind, who)
     for h in content.honourees:
-        if h.testimonial:
-            wanted.append((lookup.portrait(h), "portrait", f"{honourees_file}, line {h.line} ({h.name})"))
+        if not h.testimonial:
+            continue
+        who = f"{honourees_file}, line {h.line_of('portrait') if h.portrait else h.line} ({h.name})"
+        source = locate(project, portrait_src(project, h))
+        if source.problem and h.portrait:
+            warnings.append(f"{who}: {unusable(source, 'portrait')}")
+        elif source.problem:
+            later.append(f"{who}: image {source.src} {PLACEHOLDER_DRAWN}")
+        else:
+            wanted.append((source, "portrait", who))
     for u in content.units:
         for b in u.blocks:
             if b.kind == "figure":
-                wanted.append((b.src, "photo", f"{u.path.relative_to(project)}, line {b.line}"))
-    cover = cover_photo(project)
+                who = f"{u.path.relative_to(project)}, line {b.line}"
+                source = locate(project, b.src)
+                if source.problem:
+                    warnings.append(f"{who}: {unusable(source, 'photo')}")
+                else:
+                    wanted.append((source, "photo", who))
+    cover = next((f"images/cover{ext}" for ext in IMAGE_EXTS if (project / "images" / f"cover{ext}").is_file()), "")
     if cover:
-        wanted.append((cover, "cover", "the cover photo"))
-    for src, kind, who in wanted:
-        path = project / src
-        if not path.resolve().is_relative_to(project.resolve()):
-            errors.append(f"{who}: image {src} is outside the project folder; copy it into images/ and name it from there")
-            continue
-        if not path.is_file():
-            warnings.append(f"{who}: image {src} is missing (a placeholder frame is drawn)")
-            continue
+        # The cover photo is placed by the cover layout when it is there; a damaged one would vanish.
+        wanted.append((locate(project, cover), "cover", "the cover photo"))
+    for source, kind, who in wanted:
+        src, path = source.src, source.path
         fmt = sniff(path)
         if fmt is None:
             errors.append(f"{who}: {src} is not a JPEG, PNG, GIF, WEBP or TIFF image")
@@ -93,9 +158,19 @@ def check_images(project: Path, content: Content, errors: list[str], honourees_f
         except Exception as exc:  # Pillow raises many types for corrupt files
             errors.append(f"{who}: {src} is a damaged {fmt} file ({exc})")
             continue
-        mw, mh = PLACED_MM[kind]
-        # object-fit: cover scales to fill the frame: the limiting side sets the dpi.
-        dpi = min(w / (mw / 25.4), h / (mh / 25.4)) if kind != "photo" else w / (mw / 25.4)
+        if kind not in placed:
+            continue
+        mw, mh = placed[kind]
+        if kind == "photo":
+            # A photo is never cropped: its frame takes the picture's proportions
+            # within the column width and the tallest frame the design allows.
+            mw = min(mw, mh * w / h)
+            dpi = w / (mw / 25.4)
+            mh = mw * h / w
+        else:
+            # object-fit: cover scales to fill the frame: the limiting side sets the dpi.
+            dpi = min(w / (mw / 25.4), h / (mh / 25.4))
         if dpi < MIN_DPI:
-            warnings.append(f"{who}: {src} is {w}×{h} px, only {dpi:.0f} dpi at its placed size ({mw:g}×{mh:g} mm); print needs {MIN_DPI}")
-    return warnings
+            warnings.append(f"{who}: {src} is {w}×{h} px, only {dpi:.0f} dpi at its placed size "
+                            f"({mw:.0f}×{mh:.0f} mm); print needs {MIN_DPI}")
+    return warnings + later

@@ -136,3 +136,20 @@ def test_font_coverage_read_with_harfbuzz_is_what_fonttools_reads():
     for path in shipped:
         font = TTFont(path, lazy=True)
         assert fonts._harfbuzz_unicodes(path) == frozenset(font.getBestCmap()), path.name
+
+
+def test_output_files_get_the_usual_permissions(built_mini):
+    """A built PDF is as readable as any new file (0644 under umask 022), not 0600."""
+    import stat
+    from booklet.fsutil import current_umask, write_bytes
+    project, result = built_mini
+    expected = 0o666 & ~current_umask()
+    for path in (result.print_pdf, result.digital_pdf, project / "output" / "booklet.html"):
+        assert stat.S_IMODE(path.stat().st_mode) == expected, (path.name, oct(path.stat().st_mode))
+    old = os.umask(0o027)
+    try:
+        write_bytes(project / "output" / "probe.bin", b"x")
+        assert stat.S_IMODE((project / "output" / "probe.bin").stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
+        (project / "output" / "probe.bin").unlink()

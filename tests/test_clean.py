@@ -81,6 +81,31 @@ def test_rebuild_vertical_titles():
     assert out[1].n == 2 and out[1].last == 6 and changes[0].before == "省⏎委⏎省⏎政⏎府"
 
 
+def test_stacked_vertical_blocks_stay_apart():
+    # a banner over a group's name: a blank line between blocks that are otherwise set without one
+    out, _ = rebuild_vertical_titles(split_lines("学\n习\n先\n进\n\n优\n秀\n教\n师\n张 三 某校教师\n"))
+    assert [(l.text, l.vertical) for l in out[:2]] == [("学习先进", True), ("优秀教师", True)]
+    # a new text frame starts a new block, blank lines or not
+    out, _ = rebuild_vertical_titles(split_lines(" 学\n\n习\n\n先\n\n进\n 优\n\n秀\n\n教\n\n师\n"))
+    assert [l.text for l in out] == ["学习先进", "优秀教师"]
+    # blank lines after every character are line spacing, not a boundary
+    out, _ = rebuild_vertical_titles(split_lines("学\n\n习\n\n先\n\n进\n"))
+    assert [l.text for l in out] == ["学习先进"]
+
+
+def test_a_date_split_at_the_head_of_a_paragraph_keeps_its_number():
+    raw = "会议由副主席主持。\n 11\n月24日，市总工会召开表彰大会，\n对优秀教师进行表彰。\n"
+    out, changes = clean_lines(split_lines(raw))
+    assert [l.text for l in out] == ["会议由副主席主持。", "11月24日，市总工会召开表彰大会，", "对优秀教师进行表彰。"]
+    assert out[1].lead and not [c for c in changes if c.rule == "drop_folios"]
+    assert clean_text("上一段结束。\n\n12\n月5日，会议召开，\n\n大家参加。\n").split("\n\n")[1] == "12月5日，会议召开，大家参加。"
+    # the first digit alone: only when no blank line lies between
+    out, _ = clean_lines(split_lines("结束。\n1\n1月24日，会议召开。\n"))
+    assert out[1].text == "11月24日，会议召开。"
+    out, _ = clean_lines(split_lines("结束。\n\n7\n\n1月24日，会议召开。\n"))
+    assert [l.text for l in out] == ["结束。", "1月24日，会议召开。"]      # a folio
+
+
 def test_drop_ornament_lines_passes_the_frame_start_on():
     out, changes = drop_ornament_lines(split_lines(" 1950—2020\n\n同志们：\n"))
     assert [l.text for l in out] == ["同志们："] and out[0].lead

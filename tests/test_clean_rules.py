@@ -74,7 +74,7 @@ def test_ends_sentence_looks_through_closing_marks(text, ends):
 def test_split_lines_normalises_spaces_and_marks_frames():
     ls = split_lines("\ufeff\t正文\r\n\r第二行  有  空格\n\u00a0\u3000新框\n\n\n末行", first_line=10)
     assert [(l.n, l.text, l.lead, l.gap) for l in ls] == [
-        (10, "正文", True, False), (12, "第二行 有 空格", False, True), (13, "新框", True, False), (16, "末行", False, True)]
+        (10, "正文", True, 0), (12, "第二行 有 空格", False, 1), (13, "新框", True, 0), (16, "末行", False, 2)]
 
 
 # ---------------------------------------------------------------- undouble

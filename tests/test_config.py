@@ -88,3 +88,25 @@ def test_content_front_matter_error_names_file_and_line(mini):
     proc = subprocess.run([sys.executable, "-m", "booklet.cli", "check", "-p", str(mini)], capture_output=True, text=True)
     assert proc.returncode == 1
     assert "content/02-speech.md, line 4" in proc.stderr and "did you mean 'author'" in proc.stderr
+
+
+@pytest.mark.parametrize("url, says", [
+    ("gonghui.example.cn/2021", "must start with https://"),
+    ("ftp://gonghui.example.cn/", "must start with https://"),
+    ("https://gonghui example.cn/", "contains a space"),
+    ("https://", "has no host name"),
+    ("https://gonghui.example.cn:port/", "is not a web address"),
+    ("https://t.example.cn/" + "长" * 190, "hard to scan"),
+])
+def test_digital_url_mistakes(tmp_path, url, says):
+    msg = err(f"title: x\nunits: [content/a.md]\ndigital:\n  url: '{url}'\n", tmp_path)
+    assert "booklet.yaml, line 4" in msg and "digital.url" in msg and says in msg and "hint:" in msg
+
+
+def test_digital_url_kept(tmp_path):
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "a.md").write_text("---\nkind: news\n---\n", "utf-8")
+    cfg = parse_config("title: x\nunits: [content/a.md]\ndigital: {url: ' https://t.example.cn/期刊/12?from=qr '}\n",
+                       tmp_path / "booklet.yaml")
+    assert cfg.digital.url == "https://t.example.cn/期刊/12?from=qr"
+    assert parse_config("title: x\nunits: [content/a.md]\n", tmp_path / "booklet.yaml").digital.url == ""

@@ -14,6 +14,7 @@ import os
 import re
 from pathlib import Path
 
+import pikepdf
 import pytest
 import yaml
 
@@ -31,10 +32,18 @@ def project(scaffold_built, tmp_path):
     return copy_project(scaffold_built[0], tmp_path / "issue")
 
 
+def groups_of(project: Path) -> list[str]:
+    """The groups the project's rosters and testimonials show, in order (each needs someone in it)."""
+    groups = []
+    for unit in sorted((project / "content").glob("*.md")):
+        front = yaml.safe_load(unit.read_text("utf-8").split("---")[1])
+        if front.get("kind") in ("roster", "testimonials") and front.get("group") not in groups:
+            groups.append(front["group"])
+    return groups
+
+
 def group_of(project: Path) -> str:
-    """The group the project's roster shows (honourees must belong to it)."""
-    front = (project / "content" / "05-roster.md").read_text("utf-8").split("---")[1]
-    return yaml.safe_load(front)["group"]
+    return groups_of(project)[0]
 
 
 def fails_cleanly(project: Path, where: str, *words: str, command=("build",), env=None, cwd=None) -> str:
@@ -46,12 +55,17 @@ def fails_cleanly(project: Path, where: str, *words: str, command=("build",), en
     return message
 
 
-def person(group: str, **fields) -> str:
-    """One honouree of our own, as YAML lines (fields override or add keys)."""
-    item = {"id": "t01", "name": "林晓燕", "group": group, "affiliation": "市第一中学", "post": "语文教师",
+def people(project: Path, **fields) -> str:
+    """honourees.yaml of our own: 林晓燕 first (her entry starts on line 2; *fields*
+    override or add keys), then one more person for every other group the
+    project's units show."""
+    groups = groups_of(project)
+    item = {"id": "t01", "name": "林晓燕", "group": groups[0], "affiliation": "市第一中学", "post": "语文教师",
             "testimonial": "三尺讲台，一生守望。"}
     item.update(fields)
-    return yaml.safe_dump({"honourees": [item]}, allow_unicode=True, sort_keys=False)
+    others = [{"id": f"t{k:02d}", "name": name, "group": g, "affiliation": "市第二中学"}
+              for k, (g, name) in enumerate(zip(groups[1:], ("周国强", "陈雨桐", "王建华")), 2)]
+    return yaml.safe_dump({"honourees": [item, *others]}, allow_unicode=True, sort_keys=False)
 
 
 # ---------------------------------------------------------------- honourees.yaml
@@ -65,8 +79,7 @@ HONOUREES = {
                     r"content/honourees\.yaml, line 5", "unknown honouree key 'affilation'", "did you mean 'affiliation'"),
     "key twice": ("honourees:\n  - id: t01\n    name: 林晓燕\n    name: 林小燕\n    group: {g}\n",
                   r"content/honourees\.yaml, line 4", "'name' appears twice", "first on line 3"),
-    "missing group": ("honourees:\n  - id: t01\n    name: 林晓燕\n  - id: t02\n    group: {g}\n",
-                      r"content/honourees\.yaml, line 2", "missing 'group'"),
+    "missing id": ("honourees:\n  - name: 林晓燕\n    group: {g}\n", r"content/honourees\.yaml, line 2", "missing 'id'"),
     "missing name": ("honourees:\n  - id: t01\n    name: 林晓燕\n    group: {g}\n  - id: t02\n    group: {g}\n",
                      r"content/honourees\.yaml, line 5", "missing 'name'"),
     "id twice": ("honourees:\n  - id: t01\n    name: 林晓燕\n    group: {g}\n  - name: 周国强\n    id: t01\n    group: {g}\n",
@@ -215,12 +228,21 @@ def test_a_damaged_font_of_the_projects_own_stylesheet_is_named(project):
 # ---------------------------------------------------------------- images
 
 
-@pytest.mark.parametrize("where", ["../portrait.png", "{abs}"])
-def test_a_portrait_outside_the_project_names_the_honouree_line(project, tmp_path, where):
+@pytest.mark.parametrize("where", ["../portrait.png", "{abs}", "file://{abs}"])
+def test_a_portrait_outside_the_project_is_named_and_never_read(project, tmp_path, where):
+    """Not an error (issue 13: the build goes on with a placeholder frame), but
+    named with its line in the build's output, and the file is not read."""
     outside = tiny_png(tmp_path / "portrait.png")
     portrait = where.replace("{abs}", str(outside))
-    (project / "content" / "honourees.yaml").write_text(person(group_of(project), portrait=portrait), "utf-8")
-    fails_cleanly(project, r"content/honourees\.yaml, line 2 \(林晓燕\)", "outside the project folder")
+    path = project / "content" / "honourees.yaml"
+    path.write_text(people(project, portrait=portrait), "utf-8")
+    line = next(i for i, text in enumerate(path.read_text("utf-8").split("\n"), 1) if "portrait:" in text)
+    proc = booklet("build", cwd=project)
+    assert proc.returncode == 0 and "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    assert re.search(rf"^warning: content/honourees\.yaml, line {line} \(林晓燕\): portrait \S+ is outside the project folder",
+                     proc.stdout, re.M), proc.stdout
+    with pikepdf.open(project / "output" / "booklet-print.pdf") as pdf:
+        assert not [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
 
 
 def cut_jpeg(path: Path) -> Path:
@@ -234,7 +256,7 @@ def cut_jpeg(path: Path) -> Path:
 
 @pytest.mark.parametrize("damage", ["cut short", "not an image"])
 def test_a_damaged_portrait_names_the_honouree_line(project, damage):
-    (project / "content" / "honourees.yaml").write_text(person(group_of(project)), "utf-8")
+    (project / "content" / "honourees.yaml").write_text(people(project), "utf-8")
     portrait = project / "images" / "t01.jpg"
     if damage == "cut short":
         cut_jpeg(portrait)
@@ -305,7 +327,7 @@ def test_impose_refuses_a_file_that_is_not_a_pdf(project, content):
 def test_preview_of_a_damaged_pdf_names_it(project):
     pdf = project / "output" / "booklet-digital.pdf"
     pdf.write_bytes(pdf.read_bytes()[:2000])
-    fails_cleanly(project, r"error: \S*booklet-digital\.pdf: pdftoppm cannot render this PDF", command=("preview",))
+    fails_cleanly(project, r"error: pdftoppm could not render \S*booklet-digital\.pdf", command=("preview",))
 
 
 def test_preview_without_pdftoppm_says_how_to_install_it(project, tmp_path):

@@ -14,7 +14,7 @@ from booklet.errors import BookletError
 def test_missing_portraits_are_listed_by_check_and_drawn_as_placeholders(mini, built_mini):
     proc = subprocess.run([sys.executable, "-m", "booklet.cli", "check", "-p", str(mini)], capture_output=True, text=True)
     assert proc.returncode == 0
-    assert "images/h01.jpg is missing" in proc.stdout and "images/group.jpg is missing" in proc.stdout
+    assert "images/h01.jpg is missing" in proc.stdout and "images/group.jpg does not exist" in proc.stdout
     _, result = built_mini
     with pdfplumber.open(result.digital_pdf) as pdf:
         text = "".join(p.extract_text() or "" for p in pdf.pages).replace(" ", "")

@@ -9,11 +9,15 @@ from booklet.importing.segment import (byline_kind, parse_roster_line, parse_tit
                              split_post, titleish)
 
 
+NO_LINE_START = set("，。、；：！？）》”’…")
+
+
 def col(text: str, width: int, lead: bool = False, blank: bool = True) -> str:
-    """Set a paragraph as the extractor gives it: hard-wrapped, the indent lost."""
+    """Set a paragraph as the extractor gives it: hard-wrapped, the indent lost
+    (punctuation never starts a line: it hangs at the end of the one before)."""
     lines, cur, cap = [], "", width - 2
     for ch in text:
-        if cur and display_width(cur + ch) > cap:
+        if cur and display_width(cur + ch) > cap and ch not in NO_LINE_START:
             lines.append(cur)
             cur, cap = "", width
         cur += ch
@@ -222,3 +226,145 @@ def test_caption_editors_note_and_quote():
     assert cap.blocks[0].kind == "figure" and cap.blocks[0].text == "青海省参加表彰大会的全国劳动模范和先进工作者合影"
     note = doc.units[2]
     assert note.title == "编者按" and note.vertical_title and note.blocks[0].text == P2
+
+
+N1 = "11月24日，市总工会召开全市教育系统表彰大会，对一年来涌现出的优秀教师进行表彰。会议由市总工会副主席主持。"
+N2 = "会议指出，广大教师要立足岗位、潜心育人，在平凡的岗位上作出不平凡的业绩，为教育事业发展贡献力量。"
+S1 = "今天，我们在这里隆重集会，表彰一年来涌现出的优秀教师和教育工作者，激励全市广大教职工爱岗敬业、无私奉献。"
+S2 = "教育是国之大计、党之大计。广大教师要牢记立德树人的根本任务，以高尚的师德、精湛的业务赢得学生和家长的信赖。"
+
+
+def test_headline_after_its_body_titles_its_news_not_the_next_speech():
+    # the news headline is as wide as an indented first line: only the next
+    # frame (a speech opening with a salutation) shows it cannot go on there
+    news = col(N1, 20, lead=True)
+    news = " 11\n" + news[3:]                                   # 11 / 月24日 at the head of the item
+    raw = (news + "\n\n" + col(N2, 20) + "\n\n市总工会召开全市教育系统表彰会\n"
+           " 各位老师：\n\n" + col(S1, 18) + "\n\n" + col(S2, 18) + "\n\n在全市教育系统表彰大会上的讲话\n\n市总工会主席 李明华\n")
+    doc = run(raw)
+    assert [(u.kind, u.title) for u in doc.units] == [("news", "市总工会召开全市教育系统表彰会"),
+                                                     ("speech", "在全市教育系统表彰大会上的讲话")]
+    news_unit, speech = doc.units
+    assert [b.text for b in news_unit.blocks] == [N1, N2] and [b.kind for b in news_unit.blocks] == ["p", "p"]
+    assert [b.text for b in speech.blocks] == ["各位老师：", S1, S2]
+    assert (speech.author, speech.affiliation) == ("李明华", "市总工会主席")
+
+
+# ---------------------------------------------------------------- groups, banners, ornaments, pairs
+
+
+def vertical(text: str, lead: bool = True) -> str:
+    return (" " if lead else "") + "\n".join(text)
+
+
+TEACHERS = [("王 伟", "", "市第一中学", "高级教师"), ("李秀英", "（女）", "市实验小学语文教研组", "组长"),
+            ("马 明", "（回族）", "市职业技术学校机电专业部", "主任"),
+            ("阿依古丽", "（女，维吾尔族）", "市第三中学", "副校长、市教育学会理事、市青年教师联谊会秘书长"),
+            ("张建国", "", "市特殊教育学校", "教师")]
+WORDS = ["从教二十年来，我始终坚持把学生放在心上，用爱心和耐心陪伴每一个孩子成长。今后我将继续努力，不负这份荣誉。",
+         "这份荣誉属于我们整个教研组。我将继续钻研课堂教学，带好青年教师，让更多孩子爱上阅读。",
+         "职业教育大有可为。我要把企业最新的技术带进课堂，培养更多能工巧匠，为家乡发展出力。",
+         "作为一名少数民族教师，我深感责任重大。我将扎根边疆，教好每一堂课，办好人民满意的教育。",
+         "特殊教育需要特别的爱。我会用心守护每一个特殊的孩子，帮助他们自信地走向社会。"]
+NURSES = [("赵 敏", "（女）", "市人民医院心内科", "护士长"), ("孙立新", "", "市中心血站采血科", "主任"),
+          ("格桑卓玛", "（女，藏族）", "市妇幼保健院", "助产士")]
+NURSE_WORDS = ["护理工作平凡而崇高。我将用心呵护每一位病人，把温暖送到病床前。",
+               "每一袋热血都连着生命。我会守好这条生命线，让献血者放心、让患者安心。",
+               "迎接每一个新生命是我最幸福的时刻。我要继续钻研技术，守护母婴平安。"]
+ORNAMENT = "\n\n立德树人\n\n奉献教育\n"
+
+
+def _signature(person) -> str:
+    name, _, aff, post = person
+    return name.replace(" ", "") + "\n\n" + aff + post + "\n"
+
+
+def _two_group_issue() -> str:
+    rows = []
+    for name, ann, aff, post in TEACHERS:
+        printed = aff + post
+        if len(printed) > 16:                               # a long affiliation wraps onto its own line
+            rows += [f"{name}{ann} {printed[:16]}", printed[16:]]
+        else:
+            rows.append(f"{name}{ann} {printed}")
+    raw = (col("会议号召全市广大教职工向受表彰的先进典型学习，立足本职、勇于创新，为办好人民满意的教育作出新的更大贡献。", 20, lead=True)
+           + "\n\n市总工会表彰优秀教师和医务工作者\n"
+           + vertical("尊师重教") + "\n\n" + vertical("十佳教师", lead=False) + "\n\n" + "\n\n".join(rows) + ORNAMENT)
+    # one testimonial on a page, then a pair, then a pair: names after the bodies, ornaments on every page
+    raw += col(WORDS[0], 14, lead=True) + ORNAMENT + _signature(TEACHERS[0])
+    raw += col(WORDS[1], 15, lead=True) + "\n\n" + col(WORDS[2], 13) + ORNAMENT + _signature(TEACHERS[1]) + "\n" \
+        + _signature(TEACHERS[2])
+    raw += col(WORDS[3], 13, lead=True) + "\n\n" + col(WORDS[4], 16) + ORNAMENT + _signature(TEACHERS[3]) + "\n" \
+        + _signature(TEACHERS[4])
+    # the second group under a vertical title; three testimonials on one page
+    raw += vertical("最美护士") + "\n\n" + "\n\n".join(f"{n}{a} {f}{p}" for n, a, f, p in NURSES) + "\n"
+    raw += col(NURSE_WORDS[0], 14, lead=True) + "\n\n" + col(NURSE_WORDS[1], 17) + "\n\n" + col(NURSE_WORDS[2], 12) \
+        + ORNAMENT + "".join(_signature(p) + "\n" for p in NURSES)
+    # an editor's note boxed with a vertical title, which the extractor gives after the text (as in the seed)
+    raw += col("本期特辑刊登了受表彰者的心声，希望广大职工以他们为榜样，在平凡的岗位上创造不平凡的业绩。", 20, lead=True) \
+        + "\n\n" + vertical("编者按", lead=False) + "\n"
+    return raw
+
+
+def test_groups_banners_ornaments_and_testimonials_in_pairs_and_triples():
+    # (a banner stacked above the first group's name, ornaments printed on every page)
+    doc = run(_two_group_issue())
+    kinds = [(u.kind, u.title, u.group) for u in doc.units]
+    assert kinds[1:] == [("roster", "十佳教师", "十佳教师"), ("testimonials", "", "十佳教师"),
+                         ("roster", "最美护士", "最美护士"), ("testimonials", "", "最美护士"),
+                         ("editors-note", "编者按", "")]
+    assert kinds[0][:2] == ("news", "市总工会表彰优秀教师和医务工作者")
+    people = {h.name: h for h in doc.honourees}
+    assert list(people) == [p[0].replace(" ", "") for p in TEACHERS + NURSES]
+    for person, words in zip(TEACHERS + NURSES, WORDS + NURSE_WORDS):
+        h = people[person[0].replace(" ", "")]
+        assert (h.affiliation, h.post) == person[2:], h.name              # no ornament glued onto a post
+        assert h.annotation == person[1]
+        assert h.testimonial == [words], h.name
+    assert people["阿依古丽"].gender == "女" and people["阿依古丽"].ethnicity == "维吾尔族"
+    # the banner above the group's name is the roster's section; the ornaments of every page
+    # (and of the roster page) are kept out of the content, and listed
+    assert doc.units[1].section == "尊师重教"
+    assert [o.text for o in doc.ornaments].count("立德树人奉献教育") == 5
+    everything = " ".join(b.text for u in doc.units for b in u.blocks) + " ".join(
+        [u.title for u in doc.units] + [h.post + h.affiliation for h in doc.honourees])
+    assert "立德树人" not in everything and "奉献教育" not in everything
+    # pages whose layout shows where each testimonial ends are not flagged
+    assert not [c for c in doc.review if c.rule in ("pair_testimonial", "missing_testimonial")]
+
+
+def test_a_page_whose_layout_does_not_show_where_each_testimonial_ends_is_flagged_and_still_built():
+    # two testimonials in one column, the first ending on a full line: one paragraph to the eye
+    first, second = "我们班组常年坚守在生产一线，大家拧成一股绳。", "我会继续带好徒弟，让技术一代一代传下去，为企业发展多作贡献。"
+    rows = [f"{n}{a} {f}{p}" for n, a, f, p in NURSES]
+    raw = (vertical("最美护士") + "\n\n" + "\n\n".join(rows) + "\n"
+           + " " + col(first + second, 12, blank=False) + "\n\n" + col(NURSE_WORDS[2], 12) + "\n\n"
+           + "".join(_signature(p) + "\n" for p in NURSES))
+    doc = run(raw)
+    people = {h.name: h for h in doc.honourees}
+    assert [people[n].testimonial for n in ("赵敏", "孙立新", "格桑卓玛")] == [[first], [second], [NURSE_WORDS[2]]]
+    flagged = [c for c in doc.review if c.rule == "pair_testimonial"]
+    assert {c.after for c in flagged} == {"赵敏", "孙立新", "格桑卓玛"}
+    assert all("check where each testimonial ends" in c.note for c in flagged)
+    assert [u.kind for u in doc.units] == ["roster", "testimonials"]
+
+
+def test_people_listed_without_a_group():
+    # a list of names after a finished text, with no group's name above it (a retirement roll)
+    text = col("今年又有一批老同志光荣退休，他们在各自岗位上辛勤工作了几十年，为单位发展作出了贡献。", 20, lead=True)
+    rows = ["王 芳（女） 市第二中学语文教师", "刘建国 市第一中学后勤处主任", "马 强（回族） 市教育局办公室科员"]
+    doc = run(text + "\n\n" + "\n\n".join(rows) + "\n")
+    assert [u.kind for u in doc.units] == ["news", "roster"]
+    roster = doc.units[1]
+    assert roster.group == "" and roster.title == ""
+    assert [(h.name, h.group, h.affiliation + h.post) for h in doc.honourees] == [
+        ("王芳", "", "市第二中学语文教师"), ("刘建国", "", "市第一中学后勤处主任"), ("马强", "", "市教育局办公室科员")]
+
+
+def test_a_roster_goes_on_in_the_next_frame():
+    rows = [f"{n}{a} {f}{p}" for n, a, f, p in TEACHERS]
+    raw = vertical("十佳教师") + "\n\n" + "\n\n".join(rows[:3]) + "\n " + "\n\n".join(rows[3:]) + "\n"
+    doc = run(raw)
+    assert [(u.kind, u.group) for u in doc.units] == [("roster", "十佳教师")]
+    assert [h.name for h in doc.honourees] == [p[0].replace(" ", "") for p in TEACHERS]
+    assert {h.group for h in doc.honourees} == {"十佳教师"}

@@ -1,6 +1,7 @@
 """`booklet watch` in a subprocess: edits rebuild, mistakes never kill it."""
 
 import os
+import re
 import queue
 import subprocess
 import sys
@@ -100,7 +101,8 @@ def test_new_project_builds_and_overrides(tmp_path):
     project = new_project(tmp_path / "proj")
     result = build(project)
     text = text_of(result.print_pdf)
-    for kind_text in ("劳动模范表彰大会隆重举行", "在劳动模范表彰大会上的讲话", "弘扬劳模精神", "劳动是一切幸福的源泉", "王芳", "编者按"):
+    for kind_text in ("年度先进表彰大会召开", "在年度先进表彰大会上的讲话", "以匠心守初心", "劳动创造美好生活", "陈思远",
+                      "周海燕", "编者按"):
         assert kind_text in text
     (project / "layouts" / "back-cover.html").write_text('<section class="back-cover"><p>新项目的封底</p></section>', "utf-8")
     result = build(project)
@@ -131,5 +133,102 @@ def test_many_new_warnings_are_summed_up_not_listed(mini, monkeypatch):
     lines: list[str] = []
     watch_module.watch(mini, echo=lines.append, previews=False, stop_event=stop)
     warnings = [line for line in lines if line.startswith("new warning:")]
-    assert len(warnings) == 1 and "is missing" in warnings[0]
+    assert len(warnings) == 1 and "placeholder frame" in warnings[0]
     assert any(line.startswith("… and ") and "booklet check" in line for line in lines), lines
+
+
+def digital_page_of(pdf, needle):
+    with pdfplumber.open(pdf) as doc:
+        return next(i for i, p in enumerate(doc.pages, 1) if needle in (p.extract_text() or "").replace(" ", ""))
+
+
+def test_watch_in_a_new_project_survives_start_edits_and_a_broken_config(tmp_path):
+    """`booklet new` makes a booklet whose print edition has blank pages the
+    digital one lacks: previews and changed pages follow each edition."""
+    from booklet.render.templates import DEFAULT_LAYOUTS
+    project = tmp_path / "新刊"
+    made = subprocess.run([sys.executable, "-m", "booklet.cli", "new", str(project)], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    watcher = Watcher(project)
+    try:
+        first = watcher.wait_for("built ", timeout=120)
+        m = re.search(r"built (\d+) pages \((\d+) in print\)", first)
+        assert m, first
+        digital, printed = int(m.group(1)), int(m.group(2))
+        assert digital % 4 and printed % 4 == 0                       # the case that crashed at start-up
+        watcher.wait_for("watching")
+        previews = sorted(p.name for p in (project / "output" / "preview").glob("page-*.png"))
+        assert previews == [f"page-{n:03d}.png" for n in range(1, digital + 1)]
+
+        # An edit on the back cover: its page has another number in print.
+        cfg = project / "booklet.yaml"
+        original = cfg.read_text("utf-8")
+        cfg.write_text(original.replace("publisher: 某某市总工会", "publisher: 某某区总工会"), "utf-8")
+        line = watcher.wait_for("built ")
+        assert f"changed pages: 1, {digital} (print edition: 1, {printed})" in line, line
+        assert "某某区总工会" in text_of(project / "output" / "booklet-digital.pdf")
+
+        # A word in a unit: only its page, previewed under its own number.
+        speech = project / "content" / "02-speech.md"
+        speech.write_text(speech.read_text("utf-8").replace("这是讲话的正文。", "这是改过的讲话正文。"), "utf-8")
+        line = watcher.wait_for("built ")
+        page = digital_page_of(project / "output" / "booklet-digital.pdf", "这是改过的讲话正文")
+        assert f"changed pages: {page}" in line and "print edition" not in line, line
+        assert (project / "output" / "preview" / f"page-{page:03d}.png").stat().st_mtime > cfg.stat().st_mtime
+
+        # A CSS mistake in the project's own stylesheet: named by its file and line.
+        (project / "layouts" / "booklet.css").write_text(
+            (DEFAULT_LAYOUTS / "booklet.css").read_text("utf-8") + ".unit-title { colr: red; }\n", "utf-8")
+        bad = len((project / "layouts" / "booklet.css").read_text("utf-8").splitlines())
+        assert f"at layouts/booklet.css, line {bad}, unknown property" in watcher.wait_for("colr")
+
+        # A broken booklet.yaml: one message with the line, the PDFs stay; fixing it builds again.
+        good = (project / "output" / "booklet-print.pdf").read_bytes()
+        cfg.write_text(original.replace("title: 匠心筑梦 奋斗有我", "title: [匠心筑梦"), "utf-8")
+        assert "booklet.yaml, line" in watcher.wait_for("error:")
+        watcher.wait_for("last good PDFs")
+        assert (project / "output" / "booklet-print.pdf").read_bytes() == good
+        cfg.write_text(original, "utf-8")
+        watcher.wait_for("built ")
+        assert watcher.proc.poll() is None
+        assert not [line for line in watcher.seen if "Traceback" in line or "internal error" in line], watcher.seen
+    finally:
+        watcher.stop()
+
+
+def test_an_unexpected_error_is_one_line_and_watch_goes_on(tmp_path, monkeypatch):
+    from booklet.build import Builder
+    from booklet.live import watch as watch_module
+    from booklet.scaffold import new_project
+    project = new_project(tmp_path / "p")
+    real_build, calls = Builder.build, []
+
+    def flaky(self, *args, **kwargs):
+        calls.append(self)
+        if len(calls) == 1:
+            raise KeyError("a bug")
+        return real_build(self, *args, **kwargs)
+
+    def broken_previews(*args, **kwargs):
+        raise subprocess.CalledProcessError(99, ["pdftoppm"])
+    monkeypatch.setattr(Builder, "build", flaky)
+    monkeypatch.setattr(watch_module, "render_pages", broken_previews)
+    lines: list[str] = []
+
+    def save_once_watching():
+        end = time.monotonic() + 60
+        while not any(line.startswith("watching") for line in lines) and time.monotonic() < end:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        note = project / "content" / "09-editors-note.md"
+        note.write_text(note.read_text("utf-8") + "\n再补一句。\n", "utf-8")
+    threading.Thread(target=save_once_watching, daemon=True).start()
+    watch_module.watch(project, echo=lines.append, debounce_ms=100, max_builds=2)
+    bug = [line for line in lines if "KeyError" in line]
+    assert len(bug) == 1 and bug[0].startswith("internal error in the rebuild") and "output/watch-error.log" in bug[0], lines
+    assert not any("Traceback" in line for line in lines)
+    assert "Traceback" in (project / "output" / "watch-error.log").read_text("utf-8")
+    assert any(line.startswith("built ") for line in lines), lines                  # the next save built
+    assert calls[1] is not calls[0]                                                    # afresh
+    previews = [line for line in lines if "previews" in line]
+    assert len(previews) == 1 and "CalledProcessError" in previews[0], lines

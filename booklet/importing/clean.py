@@ -105,7 +105,7 @@ class Line:
     n: int                      # source line number (1-based) of the first physical line
     text: str                   # text without leading/trailing whitespace
     lead: bool = False          # indented in the raw text: a new text frame (page/column) starts here
-    gap: bool = False           # a blank line preceded it
+    gap: int = 0                # blank lines before it (0: none)
     n_end: int = 0              # last source line when lines were merged (0: same as n)
     vertical: bool = False      # rebuilt from a title printed one character per line
     page_break: bool = False    # a page folio was removed just before this line
@@ -164,15 +164,15 @@ def split_lines(text: str, first_line: int = 1) -> list[Line]:
     """Raw text -> non-blank :class:`Line` objects (blank lines become ``gap``)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     out: list[Line] = []
-    gap = False
+    gap = 0
     for i, raw in enumerate(text.split("\n")):
         norm = raw.replace("\t", " ").replace("\u00a0", " ").replace("\u3000", " ").replace("\f", " ")
         stripped = re.sub(r" {2,}", " ", norm.strip())
         if not stripped:
-            gap = True
+            gap += 1
             continue
         out.append(Line(n=first_line + i, text=stripped, lead=norm[:1] == " ", gap=gap))
-        gap = False
+        gap = 0
     return out
 
 
@@ -264,11 +264,39 @@ def undouble_faux_bold(lines: list[Line]) -> tuple[list[Line], list[Change]]:
 
 # ---------------------------------------------------------------- vertical titles
 
+def _vertical_pieces(run: list[Line]) -> list[list[Line]]:
+    """Split a run of one-character lines into the vertical blocks stacked in it.
+
+    A new text frame (an indented line) always starts a new block. A blank
+    line separates two blocks only when the run also has lines without a
+    blank between them (otherwise blank lines are just the extractor's line
+    spacing) and both sides hold three characters or more: ``编者⏎⏎按`` is
+    one title, ``学习先进⏎⏎优秀教师`` two.
+    """
+    pieces: list[list[Line]] = [[]]
+    for l in run:
+        if pieces[-1] and l.lead:
+            pieces.append([])
+        pieces[-1].append(l)
+    out: list[list[Line]] = []
+    for piece in pieces:
+        spaced = all(l.gap for l in piece[1:])
+        cur: list[Line] = []
+        for k, l in enumerate(piece):
+            if cur and l.gap and not spaced and len(cur) >= 3 and len(piece) - k >= 3:
+                out.append(cur)
+                cur = []
+            cur.append(l)
+        out.append(cur)
+    return out
+
+
 def rebuild_vertical_titles(lines: list[Line]) -> tuple[list[Line], list[Change]]:
     """Rebuild titles printed one character per line (``全\\n国\\n劳…``).
 
     Three or more consecutive lines of exactly one ideograph become one line
-    flagged ``vertical``.
+    flagged ``vertical``. Blocks stacked one above the other (a slogan
+    banner over a group's name) stay separate lines (:func:`_vertical_pieces`).
     """
     out: list[Line] = []
     changes: list[Change] = []
@@ -278,11 +306,14 @@ def rebuild_vertical_titles(lines: list[Line]) -> tuple[list[Line], list[Change]
         while j < len(lines) and len(lines[j].text) == 1 and is_han(lines[j].text):
             j += 1
         if j - i >= 3:
-            run = lines[i:j]
-            text = "".join(l.text for l in run)
-            merged = replace(run[0], text=text, n_end=run[-1].last, vertical=True, w=None)
-            changes.append(Change("rebuild_vertical_titles", run[0].n, "⏎".join(l.text for l in run), text))
-            out.append(merged)
+            for run in _vertical_pieces(lines[i:j]):
+                if len(run) < 3:
+                    out.extend(run)
+                    continue
+                text = "".join(l.text for l in run)
+                merged = replace(run[0], text=text, n_end=run[-1].last, vertical=True, w=None)
+                changes.append(Change("rebuild_vertical_titles", run[0].n, "⏎".join(l.text for l in run), text))
+                out.append(merged)
             i = j
         else:
             out.append(lines[i])
@@ -311,18 +342,39 @@ def drop_ornament_lines(lines: list[Line]) -> tuple[list[Line], list[Change]]:
 
 def _inherit(line: Line, dropped: Line) -> Line:
     """A dropped line's frame start / blank line passes to the line after it."""
-    return replace(line, lead=line.lead or dropped.lead, gap=line.gap or dropped.gap)
+    return replace(line, lead=line.lead or dropped.lead, gap=max(line.gap, dropped.gap))
 
 
 def _continues_number(prev: Line | None, nxt: Line | None) -> bool:
     return bool(prev and nxt and not ends_sentence(prev.text) and nxt.text[:1] in NUMBER_FOLLOWERS)
 
 
+_DATE = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+
+
+def _starts_date(line: Line, nxt: Line | None) -> bool:
+    """``11`` directly above ``月24日…``: the number starts a date at the head
+    of a paragraph (the extractor emitted it as a run of its own).
+
+    A line that starts with ``月24日`` cannot start a text, so the number is
+    always its own; a line starting with a digit (``1`` / ``1月24日``) takes
+    the number only when no blank line lies between and the two make a date.
+    """
+    if nxt is None or not re.fullmatch(r"\d{1,2}", line.text):
+        return False
+    m = _DATE.match(line.text + nxt.text)
+    if not m or not (1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31):
+        return False
+    return nxt.text[:1] == "月" or (not nxt.gap and not nxt.lead)
+
+
 def drop_folios(lines: list[Line]) -> tuple[list[Line], list[Change]]:
     """Drop page numbers (one to three digits alone on a line).
 
     A digit line is kept (for :func:`join_split_numbers`) when the sentence
-    around it is unfinished and the next line starts with a unit such as 名/月.
+    around it is unfinished and the next line starts with a unit such as 名/月,
+    unless it reads as a page number all the same: padded with a zero (``05``)
+    or followed by more than one blank line (the rest of the page).
     The line after a folio is marked ``page_break``.
     """
     out: list[Line] = []
@@ -331,7 +383,8 @@ def drop_folios(lines: list[Line]) -> tuple[list[Line], list[Change]]:
     for i, l in enumerate(lines):
         prev = lines[i - 1] if i else None
         nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if re.fullmatch(r"\d{1,3}", l.text) and not _continues_number(prev, nxt):
+        folio_like = re.fullmatch(r"0\d{1,2}", l.text) or (nxt is not None and nxt.gap >= 2)
+        if re.fullmatch(r"\d{1,3}", l.text) and (folio_like or not _continues_number(prev, nxt) and not _starts_date(l, nxt)):
             changes.append(Change("drop_folios", l.n, l.text, "", note="page number"))
             dropped = dropped or l
             continue
@@ -351,7 +404,10 @@ def join_split_numbers(lines: list[Line]) -> tuple[list[Line], list[Change]]:
       second);
     * ``1689`` alone on a line inside an unfinished sentence, followed by
       ``名劳动模范…``: the number goes back to the end of the line before it,
-      where it was printed.
+      where it was printed;
+    * ``11`` alone on a line above ``月24日，…`` (often at the head of a news
+      item, after a title or a finished sentence): the number starts the
+      line below (:func:`_starts_date`).
     """
     out: list[Line] = []
     changes: list[Change] = []
@@ -361,6 +417,14 @@ def join_split_numbers(lines: list[Line]) -> tuple[list[Line], list[Change]]:
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         prev = out[-1] if out else None
         follows = nxt is not None and not nxt.lead and nxt.text[:1] in NUMBER_FOLLOWERS
+        if _starts_date(l, nxt):
+            # a date split away from its number: one line again, as it was printed
+            merged = replace(l, text=l.text + nxt.text, n_end=nxt.last, w=None, w0=None)  # type: ignore[union-attr]
+            changes.append(Change("join_split_numbers", l.n, f"{l.text}⏎{nxt.text}", merged.text,  # type: ignore[union-attr]
+                                  note="number alone on a line above the rest of its date"))
+            out.append(merged)
+            i += 2
+            continue
         if follows and re.fullmatch(r"\d+(?:\.\d+)?", l.text) and prev is not None and not ends_sentence(prev.text) \
                 and not l.lead:
             merged = replace(prev, text=prev.text + l.text, n_end=l.last, w=None, w0=None)
@@ -414,15 +478,15 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 
 
-def _column_width(lines: list[Line], _widths: list[float], i: int) -> float:
+def _column_width(lines: list[Line], _widths: list[float], i: int, reach: int = 3) -> float:
     """The column width around line i: the second widest of its neighbours
-    (up to three each side, same text frame), robust to one overfull line
+    (up to ``reach`` each side, same text frame), robust to one overfull line
     (the widest when there are fewer than four neighbours)."""
     lo = i
-    while lo > max(0, i - 3) and not lines[lo].lead:
+    while lo > max(0, i - reach) and not lines[lo].lead:
         lo -= 1
     hi = i + 1
-    while hi < min(len(lines), i + 4) and not lines[hi].lead:
+    while hi < min(len(lines), i + reach + 1) and not lines[hi].lead:
         hi += 1
     win = []
     for j in range(lo, hi):
@@ -434,6 +498,10 @@ def _column_width(lines: list[Line], _widths: list[float], i: int) -> float:
     if not win:
         return lines[i].width
     return win[-2] if len(win) >= 4 else win[-1]
+
+
+#: the numbering of a heading: 一、 （二） 3. 4、
+NUMBERED_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、](?!\d))")
 
 
 def paragraph_breaks(lines: list[Line], force: dict[int, bool] | None = None) -> list[bool]:
@@ -478,7 +546,11 @@ def paragraph_breaks(lines: list[Line], force: dict[int, bool] | None = None) ->
         if a.vertical or b.vertical:
             brk = True
         elif ends_sentence(a.text):
+            # short paragraphs show few full lines: look further when the near ones say little
             ref = _column_width(lines, widths, i)
+            far = _column_width(lines, widths, i, 6)
+            if far >= ref + 1.5:
+                ref = far
             nb = starts[i + 1]
             before = prev_in_para[-2:] + [wa]
             after = [widths[j] for j in range(i + 1, min(n, i + 4)) if not ends_sentence(lines[j].text)]
@@ -494,6 +566,10 @@ def paragraph_breaks(lines: list[Line], force: dict[int, bool] | None = None) ->
                     brk = i + 2 < n and not lines[i + 2].lead   # a heading starts
                 elif nb <= ref / 3:
                     brk = True  # a one-line paragraph (同志们！)
+            elif not b.lead and not first and wa <= ref - 1.5 and wa <= widths[i - 1] - 1.5 and ref - 3 <= nb <= ref - 1.5 \
+                    and i + 2 < n \
+                    and not lines[i + 2].lead and widths[i + 2] >= nb + 1.5 and not ends_sentence(lines[i + 1].text):
+                brk = True      # a short last line, then an indented line before a full one: a new paragraph
         elif not b.lead:
             wb = starts[i + 1]
             if first:
@@ -510,8 +586,19 @@ def paragraph_breaks(lines: list[Line], force: dict[int, bool] | None = None) ->
                 next_indented = wref - 3 <= wb <= wref - 1.5 and after_next >= wb + 1.5
                 slack = 0.25 * sum(1 for ch in a.text if ch.isascii() and not ch.isspace())  # digits set wider
                 brk = (wa <= wref - 4.5 - slack and wa <= wb - 3) or (wa <= wref - 2.5 - slack and next_indented)
+                if not brk and not re.search(r"[。！？!?；]", a.text):
+                    # a heading among short paragraphs: the full lines are further away;
+                    # a numbered heading may be as wide as an indented first line
+                    col = _column_width(lines, widths, i, 6)
+                    if NUMBERED_HEADING.match(a.text):
+                        brk = wa <= col - 1.5 - slack and col - 3 <= wb <= col - 1 and after_next >= wb + 0.5
+                    else:
+                        brk = wa <= col - 4.5 - slack and col - 3 <= wb <= col - 1.5 and after_next >= wb + 1.5
             else:
                 brk = wa <= widths[i - 1] - 3 and wa <= wb - 3
+        elif not first and i - start == 1 and wa <= widths[i - 1] - 3 and NUMBERED_HEADING.match(lines[start].text) \
+                and not re.search(r"[。！？!?；]", lines[start].text + a.text):
+            brk = True          # a numbered heading wrapped onto a short line ends before the next frame
         if force and a.last in force:
             brk = force[a.last]
         breaks[i] = brk

@@ -11,7 +11,7 @@ that raw line, to catch a changed raw file) and should say ``reason:``::
         reason: …
       - split_title_block: {source_line: 1155}      # a new title group starts here
       - unit_start: {source_line: 1123}             # a unit starts at this paragraph
-      - testimonial_owner: {source_line: 2381, honouree: 扎保}
+      - testimonial_owner: {source_line: 2381, honouree: 张建华}
       - unit_meta: {source_line: 25, date: 2020-11-24, place: 北京人民大会堂, title: …}
       - paragraph_break: {after: 538}                 # a paragraph (or heading) ends after this line
       - join_paragraphs: {after: 1271}                # no paragraph break after this line

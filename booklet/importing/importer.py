@@ -34,6 +34,7 @@ from .clean import Change
 from ..content import META_FIELDS
 from .corrections import Corrections, apply_line_moves, check_expectations, load_corrections
 from ..errors import BookletError
+from .masthead import KEYS as META_KEYS, IssueMeta, guess_meta, meta_changes
 from .segment import Document, Honouree, Unit, segment
 
 MANIFEST = ".import-manifest.json"
@@ -65,20 +66,26 @@ class ImportResult:
     changes: list[Change] = field(default_factory=list)
     report: Path | None = None
     document: Document | None = None
+    meta: IssueMeta | None = None            # the issue's title, number, date, publisher (printed or guessed)
 
 
 # ---------------------------------------------------------------- reading
 
 
 def decode_raw(data: bytes, name: str = "raw text") -> str:
-    """Bytes -> text, or a BookletError that says what is wrong and how to fix it."""
+    """Bytes -> text, or a BookletError that names the file and line, says what
+    is wrong and how to fix it."""
+    def at(offset: int) -> str:
+        line = data[:offset].count(b"\n") + 1
+        return f"{name}, line {line}"
+
     if not data.strip():
-        raise BookletError("the file is empty", where=name, hint="export the text of the PDF into it first")
+        raise BookletError("the file is empty", where=f"{name}, line 1", hint="export the text of the PDF into it first")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise BookletError("the file is UTF-16, not UTF-8", where=name,
+        raise BookletError("the file is UTF-16, not UTF-8", where=f"{name}, line 1",
                            hint=f"convert it: iconv -f UTF-16 -t UTF-8 {name} > {Path(name).stem}.utf8.txt")
     if b"\x00" in data:
-        raise BookletError("the file holds binary data (NUL bytes), not text", where=name,
+        raise BookletError("the file holds binary data (NUL bytes), not text", where=at(data.index(b"\x00")),
                            hint="give the text exported from the PDF (e.g. pdftotext), not the PDF or a word-processor file")
     try:
         text = data.decode("utf-8-sig")
@@ -91,14 +98,23 @@ def decode_raw(data: bytes, name: str = "raw text") -> str:
             looks_gbk = False
         if looks_gbk:
             raise BookletError(f"the file is not UTF-8 (first bad byte on line {line}); it looks like GBK/GB18030",
-                               where=name, hint=f"convert it: iconv -f GBK -t UTF-8 {name} > {Path(name).stem}.utf8.txt") from None
-        raise BookletError(f"the file is not UTF-8 text (first bad byte on line {line})", where=name,
+                               where=at(exc.start),
+                               hint=f"convert it: iconv -f GBK -t UTF-8 {name} > {Path(name).stem}.utf8.txt") from None
+        raise BookletError(f"the file is not UTF-8 text (first bad byte on line {line})", where=at(exc.start),
                            hint="save it as UTF-8; if it is binary (a PDF, a .doc), export its text first") from None
-    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if control > max(3, len(text) // 100):
-        raise BookletError(f"the file looks binary ({control} control characters)", where=name,
+    control = [i for i, ch in enumerate(text) if ord(ch) < 32 and ch not in "\n\r\t\f"]
+    if len(control) > max(3, len(text) // 100):
+        line = text[:control[0]].count("\n") + 1
+        raise BookletError(f"the file looks binary ({len(control)} control characters)", where=f"{name}, line {line}",
                            hint="give the text exported from the PDF, not the PDF itself")
     return text
+
+
+def _nothing_recognisable(text: str, name: str) -> BookletError:
+    first = next((i for i, l in enumerate(text.split("\n"), 1) if l.strip()), 1)
+    return BookletError("no recognisable units (paragraphs, speeches, rosters…) in the text: from here to its end "
+                        "there are only page numbers, ornaments or stray characters", where=f"{name}, line {first}",
+                        hint="is this the text exported from the magazine PDF?")
 
 
 def build_document(text: str, corrections: Corrections | None = None, name: str = "raw text") -> Document:
@@ -106,8 +122,7 @@ def build_document(text: str, corrections: Corrections | None = None, name: str 
     corr = corrections or Corrections()
     lines = clean.split_lines(text)
     if not any(sum(1 for ch in l.text if clean.is_han(ch)) >= 2 for l in clean.clean_lines(lines)[0]):
-        raise BookletError("no recognisable units (paragraphs, speeches, rosters…) in the text", where=name,
-                           hint="is this the text exported from the magazine PDF?")
+        raise _nothing_recognisable(text, name)
     raw_lines = {i + 1: t for i, t in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))}
     check_expectations(corr, raw_lines)
     lines, moved = apply_line_moves(lines, corr)
@@ -121,8 +136,7 @@ def build_document(text: str, corrections: Corrections | None = None, name: str 
                                          note="corrections.yaml was written for another version of the raw text; "
                                               "check that its line numbers still fit"))
     if not any(u.blocks or u.kind in ("roster", "testimonials") for u in doc.units):
-        raise BookletError("no recognisable units (paragraphs, speeches, rosters…) in the text", where=name,
-                           hint="is this the text exported from the magazine PDF?")
+        raise _nothing_recognisable(text, name)
     return doc
 
 
@@ -174,7 +188,8 @@ def render_honourees(people: list[Honouree]) -> str:
             d["gender"] = h.gender
         if h.ethnicity:
             d["ethnicity"] = h.ethnicity
-        d["group"] = h.group
+        if h.group:                          # people listed without a group have none
+            d["group"] = h.group
         d["affiliation"] = h.affiliation
         if h.post:
             d["post"] = h.post
@@ -314,8 +329,14 @@ def write_units_list(project_dir: Path, units_list: list[str], *, force: bool = 
     return ImportResult([], units_list, 0, 0, w.written, w.unchanged, w.conflicts, w.overwritten)
 
 
-def import_raw(raw_path: Path | str, project_dir: Path | str, *, force: bool = False) -> ImportResult:
-    """Import RAW.txt into ``project_dir/content`` (see the module docstring)."""
+def import_raw(raw_path: Path | str, project_dir: Path | str, *, force: bool = False,
+               issue_meta: bool = False) -> ImportResult:
+    """Import RAW.txt into ``project_dir/content`` (see the module docstring).
+
+    ``issue_meta``: also settle the issue's title, subtitle, number, date and
+    publisher for a new project's booklet.yaml (``result.meta``): as the
+    masthead prints them, the rest guessed or left empty, each guess an
+    uncertain entry of the report."""
     raw_path = Path(raw_path)
     project = Path(project_dir)
     try:
@@ -327,6 +348,11 @@ def import_raw(raw_path: Path | str, project_dir: Path | str, *, force: bool = F
     text = decode_raw(data, str(raw_path))
     corr = load_corrections(project / "content" / "corrections.yaml")
     doc = build_document(text, corr, str(raw_path))      # everything checked before anything is written
+    meta = doc.meta
+    if issue_meta:
+        groups = list(dict.fromkeys(h.group for h in doc.honourees if h.group))
+        meta = guess_meta(doc.meta, doc.units, groups, clean.split_lines(text))
+        doc.changes.extend(meta_changes(meta, printed=False))
 
     files = unit_filenames(doc.units)
     rendered = [(f, render_unit(u)) for f, u in zip(files, doc.units)]
@@ -347,7 +373,7 @@ def import_raw(raw_path: Path | str, project_dir: Path | str, *, force: bool = F
         honourees=len(doc.honourees),
         with_testimonial=sum(1 for h in doc.honourees if h.testimonial),
         written=w.written, unchanged=w.unchanged, conflicts=w.conflicts, overwritten=w.overwritten,
-        stale=w.stale(), review=doc.review, changes=doc.changes, document=doc,
+        stale=w.stale(), review=doc.review, changes=doc.changes, document=doc, meta=meta,
     )
     result.report = write_report(project / REPORT, result, raw_path, text)
     return result
@@ -389,6 +415,14 @@ pre.diff { background: #f7f7f7; padding: .5em; overflow-x: auto; font-size: 12px
 {% endfor %}</table>
 {% else %}<p class="ok">Nothing uncertain.</p>{% endif %}
 </section>
+
+{% if meta %}
+<h2>The issue</h2>
+<table><tr><th>booklet.yaml</th><th>value</th><th>from</th></tr>
+{% for key in meta_keys %}<tr{% if key in meta.guessed %} style="background:#fff4e5"{% endif %}><td>{{ key }}</td>
+<td>{{ meta[key] }}</td><td class="note">{% if key in meta.guessed %}{{ meta.guessed[key] }}{% elif key in meta.lines %}printed on the masthead, line {{ meta.lines[key] }}{% endif %}</td></tr>
+{% endfor %}</table>
+{% endif %}
 
 <h2>Units</h2>
 <table><tr><th>file</th><th>kind</th><th>title</th><th>source lines</th></tr>
@@ -438,14 +472,17 @@ def render_report(result: ImportResult, raw_name: str, raw_text: str) -> str:
 
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     doc = result.document
-    removed = [c for c in result.changes if c.rule in ("drop_folios", "drop_ornament_lines", "drop_ornament_words")]
+    removed = [c for c in result.changes if c.rule in ("drop_folios", "drop_ornament_lines", "drop_ornament_words",
+                                                       "masthead")]
     return env.from_string(_REPORT_TEMPLATE).render(
         raw_name=raw_name, raw_sha=hashlib.sha256(raw_text.encode("utf-8")).hexdigest(),
         units=result.units, honourees=result.honourees, with_testimonial=result.with_testimonial,
         changes=result.changes, conflicts=result.conflicts, stale=result.stale,
         review=sorted(result.review, key=lambda c: (c.rule == "truncated_line", c.source_line)),
         overwritten=result.overwritten, people=doc.honourees if doc else [], pairings=doc.pairings if doc else [],
-        removed=removed, raw_line=raw_line)
+        removed=removed, raw_line=raw_line, meta_keys=META_KEYS,
+        meta=({**{k: getattr(result.meta, k) for k in META_KEYS}, "guessed": result.meta.guessed,
+               "lines": result.meta.lines} if result.meta else None))
 
 
 def write_report(path: Path, result: ImportResult, raw_path: Path, raw_text: str) -> Path:

@@ -2,16 +2,19 @@
 
 Everything here is decided from the structure of the extracted text:
 
-* a line with leading whitespace starts a new *text frame* (page or column);
-* titles, bylines and subtitles that the extractor placed after the body
-  they belong to sit at the *end of a frame* as a *displaced title block*;
-  when the body before them stops mid-sentence, the sentence continues in
-  the next frame and the paragraphs are joined across the block;
-* a title block at the *start* of a frame (a ``——`` subtitle or an
-  ``affiliation NAME`` byline in it) opens a unit;
-* ``同志们：`` opens a speech; a vertical title followed by name lines opens
-  a roster; frames after a roster that carry the honourees' names are
-  testimonial pages; a frame of one short line is a photo caption;
+* a line with leading whitespace, or the line after a page number, starts a
+  new *text frame* (page, column, box);
+* a masthead (a first frame with an issue number) holds the issue's data
+  (:mod:`booklet.importing.masthead`), not content;
+* title blocks at the head of a frame or displaced after their body
+  (:mod:`booklet.importing.titles`) open units; when the body before a
+  displaced block stops mid-sentence, the sentence continues in the next
+  frame and the paragraphs are joined across the block;
+* a salutation (``同志们：``) opens a speech; a vertical title opening a
+  frame titles the text after it, one inside or after a text titles the
+  text before it;
+* a roster and the testimonial pages after it are read by
+  :mod:`booklet.importing.people`; a frame of one short line is a photo caption;
 * a new frame with a different column width after a finished sentence
   starts a new unit (a different text box).
 
@@ -28,11 +31,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .clean import (Change, Line, Paragraph, clean_paragraphs, despace, display_width, ends_sentence,
-                    is_han, strip_cjk_spaces)
-from ..content import HonoureeMeta, UnitMeta
+                    strip_cjk_spaces)
+from ..content import UnitMeta
 from .corrections import Corrections
-
-HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+from .masthead import IssueMeta, meta_changes, read_masthead
+from .people import (Findings, Honouree, Ornament, Roster, continues_roster, parse_roster_line,  # noqa: F401
+                     read_roster, read_testimonials, repeated_lines, roster_start, signature_at, split_annotation,
+                     split_post)
+from .titles import (_CREDIT, _DATE_START, _DATELINE, _NEWS_OPENER, EDITORS_NOTE_TITLES,  # noqa: F401
+                     SPEECH_TITLES, TitleBlock, TitleInfo, byline_kind, clusters, find_head_block, find_tail_block,
+                     frame_width, is_salutation, parse_title_group, split_frames, split_title_block, titleish)
 
 # ---------------------------------------------------------------- results
 
@@ -57,23 +65,6 @@ class Unit(UnitMeta):
         return "".join(b.text for b in self.blocks)
 
 
-@dataclass(kw_only=True)
-class Honouree(HonoureeMeta):
-    """A person as found in the roster and testimonial pages of the raw text."""
-    printed: str = ""               # the affiliation + post as printed in the roster
-    source_lines: tuple[int, int] = (0, 0)
-    testimonial_lines: tuple[int, int] | None = None
-    signature_lines: tuple[int, int] | None = None
-    annotation: str = ""            # as printed, e.g. （女，藏族）
-
-
-@dataclass
-class Ornament:
-    text: str
-    source_lines: tuple[int, int]
-    note: str
-
-
 @dataclass
 class Document:
     units: list[Unit]
@@ -81,301 +72,11 @@ class Document:
     ornaments: list[Ornament]
     changes: list[Change]
     pairings: list[dict]
+    meta: IssueMeta | None = None        # what the masthead printed (None: no masthead)
 
     @property
     def review(self) -> list[Change]:
         return [c for c in self.changes if c.uncertain]
-
-
-# ---------------------------------------------------------------- small predicates
-
-_BYLINE_AFFIL = re.compile(rf"^(?P<aff>\S.*\S)\s+(?P<name>[{HAN}]{{2,4}})$")
-_POST_END = re.compile(r"(席|记|长|员|任|委|理|师|授|部|官|事|监|辑|者)$")
-_ORG_LINE = re.compile(rf"^[{HAN}]{{2,10}}(部|校|室|处|办公室|委员会|中心|局|院|站|所|厅|组|社)$")
-_CREDIT = re.compile(r"^[（(][^（）()]{2,20}[）)]$")
-_NAME_ONLY = re.compile(rf"^[{HAN}]{{2,4}}$")
-_DATE_START = re.compile(r"^(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
-_NEWS_OPENER = re.compile(r"^(近日|日前|本报讯|记者)")
-_ENUM_HEADING = re.compile(r"^([一二三四五六七八九十]+、|[一二三四五六七八九十]+是|[一二三四五六七八九十]+要|第[一二三四五六七八九十]+，)")
-
-
-def titleish(line: Line) -> bool:
-    """Could be a title/byline line: no sentence punctuation, no trailing comma."""
-    t = line.text
-    if line.vertical:
-        return True
-    if re.search(r"[。！？!?；;]", t):
-        return False
-    return not t.endswith(("，", "、", "：", ",", ":"))
-
-
-def byline_kind(text: str) -> str:
-    """'affil' (position + name), 'name', 'org' (a department), 'credit' ((…)) or ''."""
-    t = text.strip()
-    if _CREDIT.match(t):
-        return "credit"
-    m = _BYLINE_AFFIL.match(t)
-    if m and " " not in m.group("aff") and ("、" in m.group("aff") or _POST_END.search(m.group("aff"))):
-        return "affil"
-    if _NAME_ONLY.match(t):
-        return "name"
-    if _ORG_LINE.match(t):
-        return "org"
-    return ""
-
-
-def frame_width(lines: list[Line]) -> float:
-    """The column width of a text frame: the median of its widest 60 % of lines
-    (titles and bylines are few and mostly short)."""
-    ws = sorted((l.width for l in lines if not l.vertical), reverse=True)
-    top = ws[:max(1, round(len(ws) * 0.6))]
-    return statistics.median(top) if top else 0.0
-
-
-def split_frames(lines: list[Line]) -> list[list[Line]]:
-    frames: list[list[Line]] = []
-    for l in lines:
-        if l.lead or not frames:
-            frames.append([])
-        frames[-1].append(l)
-    return frames
-
-
-def clusters(lines: list[Line]) -> list[list[Line]]:
-    """Group lines separated by blank lines."""
-    out: list[list[Line]] = []
-    for l in lines:
-        if not out or l.gap or l.lead:
-            out.append([])
-        out[-1].append(l)
-    return out
-
-
-# ---------------------------------------------------------------- title blocks
-
-
-@dataclass
-class TitleBlock:
-    lines: list[Line]
-    position: str               # "head" | "tail" | "vertical"
-    interrupts: bool = False    # the body sentence continues after the block
-
-    @property
-    def first(self) -> int:
-        return self.lines[0].n
-
-
-@dataclass
-class TitleInfo:
-    title: str = ""
-    subtitle: str = ""
-    author: str = ""
-    affiliation: str = ""
-    note: str = ""              # a kicker (引题) printed above the title
-    section: str = ""
-    vertical_title: bool = False
-    credit: str = ""
-    lines: list[int] = field(default_factory=list)
-    first_line: int = 0
-    joined_title_lines: int = 0
-
-
-def _in_band(w: float, W: float) -> bool:
-    return W - 3 <= w <= W + 2
-
-
-def find_head_block(frame: list[Line], W: float) -> int:
-    """Number of lines at the start of a frame that form a title block (0: none)."""
-    k = 0
-    saw_marker = False
-    while k < len(frame) and k < 6:
-        l = frame[k]
-        if l.vertical or not titleish(l):
-            break
-        kind = byline_kind(l.text)
-        if l.text.startswith("——"):
-            saw_marker = True
-        elif kind == "affil":
-            saw_marker = True
-            k += 1
-            break
-        elif _in_band(l.width, W) and k > 0:
-            break
-        k += 1
-    return k if saw_marker else 0
-
-
-def find_tail_block(frame: list[Line], W: float, start: int) -> int:
-    """Index where a displaced title block at the end of the frame starts (len: none)."""
-    n = len(frame)
-    j = n
-    while j > start and titleish(frame[j - 1]):
-        j -= 1
-    if j == n:
-        return n
-    cand = clusters(frame[j:])
-    last = cand[-1]
-
-    def out_of_band(c: list[Line]) -> bool:
-        return all(l.vertical or not _in_band(l.width, W) or byline_kind(l.text) for l in c)
-
-    core: list[list[Line]] = []
-    if len(last) >= 2 and not all(l.vertical for l in last):
-        core = [last]
-    elif byline_kind(last[0].text) or out_of_band(last):
-        core = [last]
-        if len(cand) >= 2:
-            prev = cand[-2]
-            if byline_kind(last[0].text) != "credit" and (len(prev) >= 2 or out_of_band(prev)):
-                core = [prev, last]
-    if not core:
-        return n
-    used = sum(len(c) for c in core)
-    k = len(cand) - len(core)
-    stop_line = frame[j - 1] if j > start else None
-    if stop_line is None or ends_sentence(stop_line.text):
-        # a sentence ended before the block: kickers, sub-titles and vertical
-        # banners before the core belong to it when they cannot be body lines
-        while k > 0:
-            c = cand[k - 1]
-            if len(c) == 1 and (c[0].vertical or c[0].width > W + 2 or c[0].width < 0.75 * W):
-                used += 1
-                k -= 1
-            else:
-                break
-    return n - used
-
-
-def parse_title_group(lines: list[Line]) -> TitleInfo:
-    """Title, subtitle, byline, kicker from the lines of one title group."""
-    info = TitleInfo(lines=[l.n for l in lines] + [l.last for l in lines], first_line=lines[0].n)
-    rest = list(lines)
-    verticals = [l for l in rest if l.vertical]
-    others = [l for l in rest if not l.vertical]
-    if verticals and not others:
-        info.title = "".join(l.text for l in verticals)
-        info.vertical_title = True
-        return info
-    if verticals:
-        info.section = "".join(l.text for l in verticals)
-    rest = others
-    # byline: the last line
-    if rest:
-        kind = byline_kind(rest[-1].text)
-        if kind and (len(rest) > 1 or kind in ("credit", "affil")):
-            b = rest.pop().text
-            if kind == "affil":
-                m = _BYLINE_AFFIL.match(b)
-                info.affiliation, info.author = m.group("aff").strip(), m.group("name")
-            elif kind == "credit":
-                info.credit = b.strip("（）() ")
-            else:
-                info.author = b
-    # subtitle: a —— line and the lines of similar width that continue it
-    sub_idx = next((i for i, l in enumerate(rest) if l.text.startswith("——")), None)
-    if sub_idx is not None:
-        sub = [rest[sub_idx]]
-        j = sub_idx + 1
-        while j < len(rest) and rest[j].width >= 0.7 * rest[sub_idx].width:
-            sub.append(rest[j])
-            j += 1
-        info.subtitle = "".join(l.text for l in sub).lstrip("—").strip()
-        rest = rest[:sub_idx] + rest[j:]
-    cl = clusters(rest) if rest else []
-    # news style: kicker / title / subtitle, each on its own
-    if not info.subtitle and len(cl) >= 2 and len(cl[-1]) == 1 and cl[-1][0].width < 0.6 * max(l.width for c in cl[:-1] for l in c):
-        info.subtitle = cl.pop()[0].text
-    if len(cl) >= 2:
-        info.note = " ".join(l.text for l in cl[0])
-        cl = cl[1:]
-    title_lines = [l for c in cl for l in c]
-    info.title = "".join(l.text for l in title_lines)
-    info.joined_title_lines = len(title_lines)
-    return info
-
-
-def split_title_block(block: TitleBlock, splits: dict[int, object]) -> list[list[Line]]:
-    """Split a block into title groups at lines named by ``split_title_block`` corrections."""
-    groups: list[list[Line]] = [[]]
-    for l in block.lines:
-        if l.n in splits and groups[-1] and any(not x.vertical for x in groups[-1]):
-            groups.append([])
-        groups[-1].append(l)
-    if len(groups) > 1:
-        # a vertical banner shared by the groups stays with every group as section
-        banner = [l for l in groups[0] if l.vertical]
-        if banner:
-            groups = [groups[0]] + [banner + g for g in groups[1:]]
-    return groups
-
-
-def _is_ornament(p: Paragraph) -> bool:
-    """Decorative words on a testimonial page: only short lines without punctuation."""
-    return all(len(l.text) <= 6 and not any(not is_han(ch) for ch in l.text) for l in p.lines)
-
-
-# ---------------------------------------------------------------- roster
-
-
-_ROSTER = re.compile(rf"^(?P<name>[{HAN}] [{HAN}]|[{HAN}]{{2,5}}?)(?P<ann>（[^）]{{1,12}}）)?(?:\s+|(?<=）))(?P<rest>\S.*)$")
-_ANN_TOKEN = re.compile(r"^(男|女|[\u4e00-\u9fff]{1,4}族)$")
-
-
-def parse_roster_line(text: str) -> tuple[str, str, str] | None:
-    """'宗 冰 亚洲硅业…' -> ('宗冰', '', '亚洲硅业…'); annotation kept as printed."""
-    m = _ROSTER.match(text)
-    if not m:
-        return None
-    ann = m.group("ann") or ""
-    if ann and not all(_ANN_TOKEN.match(t) for t in re.split(r"[，,、]", ann[1:-1])):
-        return None
-    return despace(m.group("name")), ann, m.group("rest").strip()
-
-
-def split_annotation(ann: str) -> tuple[str, str]:
-    gender = ethnicity = ""
-    for t in re.split(r"[，,、]", ann.strip("（）")):
-        if t in ("男", "女"):
-            gender = t
-        elif t.endswith("族"):
-            ethnicity = t
-    return gender, ethnicity
-
-
-_ORG_SUFFIXES = sorted([
-    "有限责任公司", "股份有限公司", "有限公司", "分公司", "公司", "集团", "中心", "合作社", "协会", "联合会",
-    "委员会", "管委会", "大学", "学院", "学校", "支行", "分行", "银行", "管理局", "分局", "局", "管理处", "处",
-    "保护站", "推广站", "站", "车间", "工区", "工段", "段", "厂", "室", "部", "科", "大队", "队", "村", "社区",
-    "苑", "院", "所",
-], key=len, reverse=True)
-
-
-def split_post(printed: str) -> tuple[str, str]:
-    """Split a printed affiliation line into (affiliation, post) where clear.
-
-    The post starts after the last organisational suffix (公司, 中心, 站, 室…)
-    of the first clause; it must be two characters or more and not start with
-    长 (which would cut 站长, 院长 …). Unclear: (printed, '').
-    """
-    first = re.split(r"[、，,]", printed, maxsplit=1)[0]
-    matches = []
-    for i in range(len(first)):
-        for s in _ORG_SUFFIXES:
-            if first.startswith(s, i):
-                matches.append((i, i + len(s), s))
-                break   # longest suffix at this position
-    best = -1
-    for i, end, s in matches:
-        post = printed[end:]
-        if s == "部" and i > 0 and first[i - 1] == "支":
-            continue    # 支部书记 is a post
-        if len(s) == 1 and any(i - 2 < e <= i for _, e, _ in matches if e != end):
-            continue    # a one-character unit needs a name of its own (全科 after 中心 is not a unit)
-        if len(post) >= 2 and not post.startswith("长"):
-            best = max(best, end)
-    if best <= 0:
-        return printed, ""
-    return printed[:best], printed[best:]
 
 
 # ---------------------------------------------------------------- the segmenter
@@ -404,47 +105,49 @@ class _Segmenter:
     def __init__(self, lines: list[Line], corr: Corrections):
         self.lines = lines
         self.corr = corr
-        self.changes: list[Change] = []
-        self.ornaments: list[Ornament] = []
+        self.log = Findings()
+        self.changes: list[Change] = self.log.changes
+        self.ornaments: list[Ornament] = self.log.ornaments
+        self.pairings: list[dict] = self.log.pairings
+        self.used_corrections: set[int] = self.log.used_corrections
         self.honourees: list[Honouree] = []
-        self.pairings: list[dict] = []
+        self.repeated: set[str] = set()
         self.frame_w: dict[int, float] = {}
-        self.used_corrections: set[int] = set()
         self._doc_w: float | None = None
         self._year: str | None = None
 
     # ---------------------------------------------------------- driver
     def run(self) -> Document:
         frames = split_frames(self.lines)
+        self.repeated = repeated_lines(self.lines)
+        meta = read_masthead(frames[0]) if frames else None
+        if meta:
+            self.changes.extend(meta_changes(meta))
+            frames = frames[1:]
         stream: list[object] = []
-        roster_names: dict[str, Honouree] = {}
         i = 0
         while i < len(frames):
             fr = frames[i]
+            nxt = frames[i + 1] if i + 1 < len(frames) else None
+            if nxt and all(l.vertical for l in fr) and (roster_start(nxt) == 0 or nxt[0].vertical and roster_start(nxt)):
+                frames[i + 1] = fr + nxt       # a banner or a group's name in a frame of its own, above a roster
+                i += 1
+                continue
             W = frame_width(fr)
             for l in fr:
                 self.frame_w[l.n] = W
-            roster = self._roster(fr)
-            if roster is not None:
-                stream.append(roster)
-                roster_names = {h.name: h for h in roster.data}
-                # testimonial pages follow while frames carry roster names
-                tframes = []
-                j = i + 1
-                while j < len(frames) and not self._is_roster(frames[j]) and any(
-                        despace(l.text) in roster_names for l in frames[j]):
-                    tframes.append(frames[j])
-                    j += 1
-                if tframes:
-                    stream.append(self._testimonials(tframes, roster.data))
-                i = j
+            rs = roster_start(fr)
+            if rs is not None:
+                if rs:
+                    stream.extend(self._text_frame(fr[:rs], W, fr[rs:]))
+                i = self._roster_section(frames, i, fr[rs:], stream)
                 continue
             if len(fr) == 1 and not fr[0].vertical and titleish(fr[0]) and display_width(fr[0].text) <= 40 \
                     and not ends_sentence(fr[0].text):
                 stream.append(_Special("caption", fr[0].text, fr))
                 i += 1
                 continue
-            stream.extend(self._text_frame(fr, W))
+            stream.extend(self._text_frame(fr, W, nxt))
             i += 1
         units = self._units(stream)
         self._classify_quotes(units)
@@ -462,47 +165,45 @@ class _Segmenter:
                 self.changes.append(Change("untitled", u.source_lines[0], u.text()[:30], "", uncertain=True,
                                            note=f"{u.kind} without a title in the source; add one with unit_meta if wanted"))
         self._check_unused()
-        return Document(units, self.honourees, self.ornaments, self.changes, self.pairings)
+        return Document(units, self.honourees, self.ornaments, self.changes, self.pairings, meta)
 
-    # ---------------------------------------------------------- frames
-    @staticmethod
-    def _is_roster(fr: list[Line]) -> bool:
-        """A vertical title followed by at least three 'NAME affiliation' lines."""
-        return fr[0].vertical and sum(1 for l in fr[1:] if parse_roster_line(l.text)) >= 3
-
-    def _roster(self, fr: list[Line]) -> _Special | None:
-        if not self._is_roster(fr):
-            return None
-        parsed = [parse_roster_line(l.text) for l in fr[1:]]
-        group = fr[0].text
-        people: list[Honouree] = []
-        for l, p in zip(fr[1:], parsed):
-            if p and not (people and people[-1].printed.endswith(("、", "，"))):
-                name, ann, rest = p
-                g, e = split_annotation(ann)
-                people.append(Honouree(id="", name=name, group=group, gender=g, ethnicity=e, printed=rest,
-                                       source_lines=(l.n, l.last), annotation=ann))
-            elif people:
-                h = people[-1]
-                h.printed += l.text
-                h.source_lines = (h.source_lines[0], l.last)
-                self.changes.append(Change("roster_continuation", l.n, l.text, h.printed,
-                                           note=f"wrapped affiliation of {h.name}"))
-            else:
-                self.changes.append(Change("roster_unparsed", l.n, l.text, "", uncertain=True,
-                                           note="line after the roster title is not 'NAME affiliation'"))
-        for h in people:
-            h.printed = strip_cjk_spaces(h.printed)
-            h.affiliation, h.post = split_post(h.printed)
-            if not h.post:
-                self.changes.append(Change("split_post", h.source_lines[0], h.printed, h.affiliation, uncertain=True,
-                                           note=f"{h.name}: no clear post in the affiliation; left whole"))
+    # ---------------------------------------------------------- rosters and testimonials
+    def _roster_section(self, frames: list[list[Line]], i: int, block: list[Line], stream: list[object]) -> int:
+        """Read the roster starting in frame ``i`` (its lines from ``block`` on), the
+        frames that go on with it and the testimonial pages after it; return the
+        index of the next frame to read."""
+        roster = read_roster(block, self.log, self.repeated)
+        j = i + 1
+        while not roster.leftover and j < len(frames) and continues_roster(frames[j]):
+            more = read_roster(frames[j], self.log, self.repeated, group=roster.group)
+            roster.people += more.people
+            roster.lines += more.lines
+            roster.leftover = more.leftover
+            j += 1
         base = len(self.honourees)
-        for k, h in enumerate(people, 1):
+        for k, h in enumerate(roster.people, 1):
             h.id = f"h{base + k:02d}"
-        self.honourees.extend(people)
-        self.changes.append(Change("roster", fr[0].n, "", f"{group}: {len(people)} names", note="vertical roster title"))
-        return _Special("roster", people, fr)
+        self.honourees.extend(roster.people)
+        stream.append(_Special("roster", roster, roster.lines))
+        if roster.leftover:
+            frames.insert(j, roster.leftover)
+        by_name = {h.name: h for h in roster.people}
+        last = None
+        for k in range(j, len(frames)):
+            if k > j and roster_start(frames[k]) is not None:
+                break
+            if any(signature_at(frames[k], x, by_name) for x in range(len(frames[k]))):
+                last = k
+        if last is None:
+            return j
+        pages = [l for f in frames[j:last + 1] for l in f]
+        leftover = read_testimonials(pages, roster.people, self.log, self.corr, self.repeated)
+        used = pages[:len(pages) - len(leftover)]
+        if used:
+            stream.append(_Special("testimonials", roster, used))
+        if leftover:
+            frames.insert(last + 1, leftover)
+        return last + 1
 
     def _doc_width(self) -> float:
         if self._doc_w is None:
@@ -525,12 +226,35 @@ class _Segmenter:
                          f"{W:g}-em wide block that stops mid-sentence; it was joined to the next line as if the "
                          "sentence continued — check against the printed issue"))
 
-    def _text_frame(self, fr: list[Line], W: float) -> list[object]:
+    def _opens_unit(self, fr: list[Line] | None) -> bool:
+        """The frame visibly starts a unit of its own, so no sentence of the
+        frame before goes on in it: the end of the text, a vertical title, a
+        roster, a title block at its head, a photo caption (one line that ends
+        no sentence), a salutation (``同志们：``) or a dateline (``11月25日，``)
+        on its first line."""
+        if not fr:
+            return True
+        first = fr[0]
+        caption = len(fr) == 1 and not ends_sentence(first.text)
+        return bool(first.vertical or roster_start(fr) == 0 or find_head_block(fr, frame_width(fr)) or caption
+                    or is_salutation(first.text) or _DATELINE.match(despace(first.text)))
+
+    def _text_frame(self, fr: list[Line], W: float, nxt: list[Line] | None = None) -> list[object]:
+        """A frame of text -> title blocks and runs of body lines.
+
+        A vertical title that opens a frame titles the text after it (a
+        vertical title inside or at the end of a frame titles the text
+        before it, as the extractor gives a boxed text before its title)."""
         out: list[object] = []
-        head = find_head_block(fr, W) if fr[0].lead else 0
+        v = 0
+        while v < len(fr) and fr[v].vertical:
+            v += 1
+        if v == len(fr):
+            v = 0
+        head = v + (find_head_block(fr[v:], W) if fr[0].lead or fr[0].page_break or v else 0)
         if head:
             out.append(TitleBlock(fr[:head], "head"))
-        tail = find_tail_block(fr, W, head)
+        tail = find_tail_block(fr, W, head, self._opens_unit(nxt))
         body = fr[head:tail]
         self._flag_truncated(body, W)
         chunk: list[Line] = []
@@ -549,145 +273,6 @@ class _Segmenter:
             interrupts = bool(last_body and not ends_sentence(last_body.text))
             out.append(TitleBlock(fr[tail:], "tail", interrupts))
         return out
-
-    # ---------------------------------------------------------- testimonials
-    def _testimonials(self, frames: list[list[Line]], people: list[Honouree]) -> _Special:
-        by_name = {h.name: h for h in people}
-        order = {h.name: k for k, h in enumerate(people)}
-        owners = self.corr.owners()
-        all_lines: list[Line] = []
-        for fr in frames:
-            all_lines.extend(fr)
-            items: list[tuple[str, object]] = []   # ("text", [Line]) | ("sig", (name, lines))
-            text: list[Line] = []
-            i = 0
-            while i < len(fr):
-                key = despace(fr[i].text)
-                if key in by_name:
-                    if text:
-                        items.append(("text", text))
-                        text = []
-                    h = by_name[key]
-                    want = despace(h.printed)
-                    acc, j = "", i + 1
-                    while j < len(fr) and acc != want:
-                        nxt = acc + despace(fr[j].text)
-                        if want.startswith(nxt) and despace(fr[j].text) not in by_name:
-                            acc, j = nxt, j + 1
-                        else:
-                            break
-                    if acc != want:
-                        self.changes.append(Change("testimonial_signature", fr[i].n, acc, h.printed, uncertain=True,
-                                                   note=f"{h.name}: affiliation under the testimonial differs from the roster"))
-                    items.append(("sig", (key, fr[i:j])))
-                    i = j
-                    continue
-                text.append(fr[i])
-                i += 1
-            if text:
-                items.append(("text", text))
-            self._pair_frame(items, by_name, order, owners)
-        return _Special("testimonials", people, all_lines)
-
-    def _pair_frame(self, items, by_name, order, owners) -> None:
-        # split text runs into testimonial paragraphs and ornaments, then pair
-        # each run of testimonials with the run of signatures after it
-        seq: list[tuple[str, object]] = []
-        for kind, payload in items:
-            if kind == "sig":
-                seq.append(("sig", payload))
-                continue
-            paras, ch = clean_paragraphs(payload)  # type: ignore[arg-type]
-            self.changes.extend(ch)
-            # testimonials have no headings: a paragraph that stops mid-sentence goes on in the next one
-            merged: list[Paragraph] = []
-            for p in paras:
-                if merged and not ends_sentence(merged[-1].text) and not _is_ornament(merged[-1]):
-                    prev = merged.pop()
-                    p = Paragraph(prev.text + p.text, prev.lines + p.lines)
-                merged.append(p)
-            for p in merged:
-                if ends_sentence(p.text):
-                    seq.append(("para", p))
-                elif _is_ornament(p):
-                    self.ornaments.append(Ornament(p.text, (p.first, p.last), "decorative words on a testimonial page"))
-                    for l in p.lines:
-                        self.changes.append(Change("drop_ornament_words", l.n, l.text, "",
-                                                   note="page ornament on a testimonial page (short words between "
-                                                        "a testimonial and its signature; not testimonial text)"))
-                else:
-                    seq.append(("para", p))
-                    self.changes.append(Change("testimonial_text", p.last, p.text[-20:], "", uncertain=True,
-                                               note="testimonial text that does not end a sentence"))
-        k = 0
-        while k < len(seq):
-            paras = []
-            while k < len(seq) and seq[k][0] == "para":
-                paras.append(seq[k][1])
-                k += 1
-            sigs = []
-            while k < len(seq) and seq[k][0] == "sig":
-                sigs.append(seq[k][1])
-                k += 1
-            if not paras and not sigs:
-                k += 1
-                continue
-            self._pair(paras, sigs, by_name, order, owners)
-
-    def _pair(self, paras: list[Paragraph], sigs, by_name, order, owners) -> None:
-        names = [s[0] for s in sigs]
-        if len(paras) != len(names):
-            if len(names) == 1 and paras:
-                paras = [paras]  # several paragraphs, one person
-            else:
-                for p in paras:
-                    self.changes.append(Change("pair_testimonial", p.first, p.text[:30], "", uncertain=True,
-                                               note=f"{len(paras)} testimonials but {len(names)} names here; not assigned"))
-                return
-        else:
-            paras = [[p] for p in paras]
-        printed = list(names)
-        by_roster = sorted(names, key=lambda nm: order.get(nm, 0))
-        assigned = list(by_roster)
-        decided: dict[int, object] = {}
-        for k, ps in enumerate(paras):
-            corr = owners.get(ps[0].first)
-            if corr is None:
-                continue
-            self.used_corrections.add(corr.index)
-            want = str(corr.args["honouree"]).replace(" ", "")
-            if want not in assigned:
-                self.changes.append(Change("pair_testimonial", ps[0].first, "", want, uncertain=True,
-                                           note=f"correction names '{want}', who is not signed under these testimonials"))
-                continue
-            other = assigned.index(want)
-            assigned[other], assigned[k] = assigned[k], want
-            decided[k] = corr
-        for k, (ps, nm) in enumerate(zip(paras, assigned)):
-            first = ps[0].first
-            if k in decided:
-                corr = decided[k]
-                reason = f"editor correction: {corr.reason}" if corr.reason else "editor correction"  # type: ignore[attr-defined]
-                uncertain = bool(corr.args.get("uncertain", False))  # type: ignore[attr-defined]
-            elif decided and len(paras) - len(decided) == 1:
-                reason = "the only one left once the editor corrections placed the others"
-                uncertain = False
-            elif by_roster != printed:
-                reason = "testimonials follow the roster order; the names under them were printed in another order"
-                uncertain = True
-            else:
-                reason = "one testimonial per name, in the printed order"
-                uncertain = False
-            h = by_name[nm]
-            text_paras = [p.text for p in ps]
-            h.testimonial = text_paras
-            h.testimonial_lines = (first, ps[-1].last)
-            self.pairings.append({"source_line": first, "name": nm, "printed_name_order": printed,
-                                  "reason": reason, "uncertain": uncertain, "excerpt": text_paras[0][:24]})
-            self.changes.append(Change("pair_testimonial", first, text_paras[0][:40] + "…", nm, uncertain=uncertain,
-                                       note=reason))
-        for nm, lines in sigs:
-            by_name[nm].signature_lines = (lines[0].n, lines[-1].last)
 
     # ---------------------------------------------------------- units
     def _units(self, stream: list[object]) -> list[Unit]:
@@ -732,12 +317,12 @@ class _Segmenter:
                                        note="a frame of one short line: photo caption"))
             return Unit("caption", source_lines=span,
                         blocks=[Block("figure", text, f"images/photo-{lines[0].n}.jpg")])
-        people: list[Honouree] = sp.data  # type: ignore[assignment]
-        group = people[0].group if people else ""
+        roster: Roster = sp.data  # type: ignore[assignment]
         if sp.kind == "roster":
-            return Unit("roster", title=lines[0].text, vertical_title=True, group=group, source_lines=span,
-                        title_lines=[lines[0].n])
-        return Unit("testimonials", group=group, source_lines=span)
+            head = roster.heading
+            return Unit("roster", title=roster.group, vertical_title=bool(head and head.vertical), group=roster.group,
+                        section=roster.banner, source_lines=span, title_lines=[head.n] if head else [])
+        return Unit("testimonials", group=roster.group, source_lines=span)
 
     def _region_units(self, region: _Region) -> list[Unit]:
         force = self.corr.forced_breaks()
@@ -786,7 +371,7 @@ class _Segmenter:
         # hard splits inside the region
         hard = {0}
         for k, p in enumerate(paras):
-            if k and p.text == "同志们：":
+            if k and is_salutation(p.text) and (p.starts_frame or ends_sentence(paras[k - 1].text)):
                 hard.add(k)
             elif k and p.starts_frame and ends_sentence(paras[k - 1].text):
                 w0, w1 = self.frame_w.get(paras[k - 1].lines[-1].n, 0), self.frame_w.get(p.first, 0)
@@ -881,6 +466,7 @@ class _Segmenter:
         srcs = [p.first for p in paras] + [p.last for p in paras]
         if info:
             u.title, u.subtitle, u.author, u.affiliation = info.title, info.subtitle, info.author, info.affiliation
+            u.author = u.author or info.credit
             u.note, u.section, u.vertical_title = info.note, info.section, info.vertical_title
             u.title_lines = info.lines
             srcs += info.lines
@@ -899,16 +485,16 @@ class _Segmenter:
             u.title_lines = u.title_lines + c.lines
             srcs += c.lines
         u.source_lines = (min(srcs), max(srcs)) if srcs else (0, 0)
-        u.kind = self._kind(u, paras, credits)
+        u.kind = self._kind(u, paras, credits + ([info] if info and info.credit else []))
         if u.kind == "news":
             self._date(u, paras)
         u.covered = {n for p in paras for l in p.lines for n in range(l.n, l.last + 1)} | set(u.title_lines)
         return u
 
     def _kind(self, u: Unit, paras: list[Paragraph], credits: list[TitleInfo]) -> str:
-        if (paras and paras[0].text.startswith("同志们")) or u.title.endswith("讲话"):
+        if (paras and is_salutation(paras[0].text)) or u.title.endswith(SPEECH_TITLES):
             return "speech"
-        if u.vertical_title and u.title in ("编者按", "编者的话", "按语"):
+        if u.vertical_title and u.title in EDITORS_NOTE_TITLES:
             return "editors-note"
         if u.author and not any(c.credit for c in credits):
             return "article"

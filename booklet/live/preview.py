@@ -17,19 +17,10 @@ def _pdftoppm() -> str:
     return exe
 
 
-def _run(args: list[str], pdf: Path) -> None:
-    """Run pdftoppm; a PDF it cannot read is the user's to fix, named in one message."""
-    proc = subprocess.run(args, capture_output=True, text=True)
-    if proc.returncode:
-        detail = " ".join(proc.stderr.split())[:200] or f"exit status {proc.returncode}"
-        raise BookletError(f"pdftoppm cannot render this PDF ({detail})", where=str(pdf),
-                           hint="build the booklet again, or check that the file is a complete PDF")
-
-
 def render_pages(pdf: Path, out_dir: Path, pages: list[int] | None = None, dpi: int = 60) -> list[Path]:
     """Write out_dir/page-NNN.png for the given 1-based pages (all when None)."""
-    exe = _pdftoppm()
     out_dir.mkdir(parents=True, exist_ok=True)
+    exe = _pdftoppm()
     written = []
     if pages is None:
         _run([exe, "-r", str(dpi), "-png", str(pdf), str(out_dir / "page")], pdf)
@@ -42,11 +33,20 @@ def render_pages(pdf: Path, out_dir: Path, pages: list[int] | None = None, dpi: 
         return written
     for n in pages:
         tmp = out_dir / f".tmp-{n}"
-        _run([exe, "-r", str(dpi), "-png", "-singlefile", "-f", str(n), "-l", str(n), str(pdf), str(tmp)], pdf)
+        _run([exe, "-r", str(dpi), "-png", "-singlefile", "-f", str(n), "-l", str(n), str(pdf), str(tmp)], pdf, n)
         target = out_dir / f"page-{n:03d}.png"
         Path(f"{tmp}.png").replace(target)
         written.append(target)
     return written
+
+
+def _run(args: list[str], pdf: Path, page: int | None = None) -> None:
+    """pdftoppm, its complaint turned into one message."""
+    proc = subprocess.run(args, capture_output=True, text=True)
+    if proc.returncode:
+        said = (proc.stderr or proc.stdout).strip().splitlines()
+        raise BookletError(f"pdftoppm could not render {f'page {page} of ' if page else ''}{pdf.name}"
+                           + (f": {said[-1]}" if said else f" (exit status {proc.returncode})"))
 
 
 def contact_sheet(images: list[Path], target: Path, columns: int = 8) -> Path:

@@ -11,7 +11,9 @@ breaks:
   output intent kept or added, fixed dates and XMP.
 * `make_digital_edition(raw, cfg)`: cut to the trim (no bleed, no marks),
   document metadata, facing-page layout, images downsampled to
-  `output.digital_image_dpi` at their placed size.
+  `output.digital_image_dpi` at their placed size, and, when WeasyPrint
+  tagged the pages, the repairs PDF/UA-1 needs (tagging.py) and its XMP
+  identification.
 
 Both are reproducible: dates come from `source_date` in booklet.yaml or the
 SOURCE_DATE_EPOCH environment variable, IDs and subset tags are derived
@@ -32,6 +34,7 @@ from xml.sax.saxutils import escape
 import pikepdf
 
 from ..errors import BookletError
+from .tagging import TaggingReport, make_accessible
 
 MM = 72.0 / 25.4
 MARK_LINE = 0.25          # pt
@@ -157,7 +160,7 @@ def _meta_from_cfg(cfg) -> _Meta:
 
 
 def _xmp_packet(meta: _Meta, when: datetime, producer: str, doc_id: str, instance_id: str,
-                variant: str = "") -> bytes:
+                variant: str = "", ua: int = 0) -> bytes:
     e = lambda s: escape(str(s))  # noqa: E731
     props = ["<dc:format>application/pdf</dc:format>"]
     if meta.title:
@@ -192,6 +195,8 @@ def _xmp_packet(meta: _Meta, when: datetime, producer: str, doc_id: str, instanc
             props.append(f"<pdfx:GTS_PDFXVersion>{name}</pdfx:GTS_PDFXVersion>")
         if variant == "pdf/x-1a":
             props.append(f"<pdfx:GTS_PDFXConformance>{name}</pdfx:GTS_PDFXConformance>")
+    if ua:
+        props.append(f"<pdfuaid:part>{ua}</pdfuaid:part>")      # ISO 14289-1 5: the PDF/UA identification
     body = "\n    ".join(props)
     xml = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
@@ -202,7 +207,8 @@ def _xmp_packet(meta: _Meta, when: datetime, producer: str, doc_id: str, instanc
      xmlns:xmp="http://ns.adobe.com/xap/1.0/"
      xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"
      xmlns:pdfx="http://ns.adobe.com/pdfx/1.3/"
-     xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/">
+     xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/"
+     xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
     {body}
    </rdf:Description>
   </rdf:RDF>
@@ -212,8 +218,10 @@ def _xmp_packet(meta: _Meta, when: datetime, producer: str, doc_id: str, instanc
     return xml.encode("utf-8")
 
 
-def _write_metadata(pdf: pikepdf.Pdf, meta: _Meta, edition: str, variant: str = "") -> datetime:
-    """Document info + XMP, with fixed dates; returns the date used."""
+def _write_metadata(pdf: pikepdf.Pdf, meta: _Meta, edition: str, variant: str = "", ua: int = 0) -> datetime:
+    """Document info + XMP, with fixed dates; returns the date used.
+
+    *ua* is the PDF/UA part the file claims (0: none)."""
     when = meta.when or datetime.now(timezone.utc).replace(microsecond=0)
     info = pdf.trailer.get("/Info")
     producer = str(info.get("/Producer", "WeasyPrint")) if info is not None else "WeasyPrint"
@@ -241,7 +249,7 @@ def _write_metadata(pdf: pikepdf.Pdf, meta: _Meta, edition: str, variant: str = 
     pdf.trailer.Info = pdf.make_indirect(new_info)
     doc_id = _uuid("booklet", meta.title, meta.author, meta.subject)
     instance_id = _uuid(doc_id, edition, variant, _content_digest(pdf), _xmp_date(when))
-    xmp = pdf.make_stream(_xmp_packet(meta, when, producer, doc_id, instance_id, variant))
+    xmp = pdf.make_stream(_xmp_packet(meta, when, producer, doc_id, instance_id, variant, ua))
     xmp.Type = pikepdf.Name.Metadata
     xmp.Subtype = pikepdf.Name.XML
     pdf.Root.Metadata = xmp
@@ -671,11 +679,17 @@ class DigitalReport:
     image_bytes_before: int = 0
     image_bytes_after: int = 0
     images_skipped: list[str] = field(default_factory=list)
+    tagging: TaggingReport = field(default_factory=TaggingReport)
+    warnings: list[str] = field(default_factory=list)
 
     def format(self) -> str:
-        return (f"digital edition: {self.pages} pages, {self.size / 1e6:.2f} MB; "
+        text = (f"digital edition: {self.pages} pages, {self.size / 1e6:.2f} MB; "
                 f"{self.images_downsampled} image(s) downsampled "
                 f"({self.image_bytes_before / 1e6:.2f} MB → {self.image_bytes_after / 1e6:.2f} MB)")
+        if self.tagging.tagged:
+            text += (f"; PDF/UA-1: {self.tagging.links} link(s) tagged, {self.tagging.duplicate_links} nested "
+                     f"duplicate(s) removed, {self.tagging.artifacts} artifact(s)")
+        return text
 
 
 def _downsample_images(pdf: pikepdf.Pdf, dpi: float, report: DigitalReport, tolerance: float = 1.25) -> None:
@@ -756,6 +770,9 @@ def digital_edition(raw: bytes, cfg, *, pad_to_even: bool = True) -> tuple[bytes
     """make_digital_edition with a report of what was done."""
     report = DigitalReport()
     with pikepdf.open(io.BytesIO(raw)) as pdf:
+        # First, while the pages are WeasyPrint's: links, artifacts, tab order (tagging.py).
+        report.tagging = make_accessible(pdf)
+        report.warnings += [f"PDF/UA: {p}" for p in report.tagging.problems]
         if pad_to_even:
             # Facing pages (TwoPageRight) show the back cover alone on the left only with an even count.
             _insert_blanks(pdf, 2)
@@ -767,7 +784,7 @@ def digital_edition(raw: bytes, cfg, *, pad_to_even: bool = True) -> tuple[bytes
         for key in ("/OutputIntents",):
             if key in pdf.Root:
                 del pdf.Root[key]
-        _write_metadata(pdf, _meta_from_cfg(cfg), "digital")
+        _write_metadata(pdf, _meta_from_cfg(cfg), "digital", ua=1 if report.tagging.tagged else 0)
         pdf.Root.PageLayout = pikepdf.Name.TwoPageRight
         if "/Outlines" in pdf.Root:
             pdf.Root.PageMode = pikepdf.Name.UseOutlines

@@ -123,9 +123,11 @@ def render_document(html: str, project: Path, *, font_config=None, presentationa
     from weasyprint.urls import FatalURLFetchingError
 
     _typeset_install()
+    from ..pdf import roles
     from . import restyle, speedups
     restyle.install()
     speedups.install()
+    roles.install()           # ARIA for the tagged PDF: decoration and layout tables
     refused: list[str] = []
     fetcher = make_fetcher(allowed_roots(project), refused)
     collector = _WarningCollector()

@@ -14,14 +14,16 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from .. import geometry, images
 from ..config import Config
 from ..content import Content, Honouree
 from ..errors import BookletError
 from ..fonts import Face, narrow_quotes
+from .qr import qr_svg
+from .sourcemap import RenderedCss
 from .vertical import vertical_columns
 
 DEFAULT_LAYOUTS = Path(__file__).parents[1] / "layouts"
-IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".tif", ".tiff")
 CSS_TEMPLATES = ("fonts.css", "page.css", "booklet.css")
 
 
@@ -64,6 +66,7 @@ def make_env(project: Path) -> jinja2.Environment:
     env.filters["vertical_columns"] = vertical_columns
     env.filters["no_lone"] = no_lone
     env.filters["split_tail"] = _split_tail
+    env.globals["qr_code"] = qr_svg
     return env
 
 
@@ -83,43 +86,42 @@ def no_lone(text: str) -> Markup:
 
 @dataclass
 class ImageLookup:
-    """Finds portraits and photos in images/ and remembers what is missing."""
+    """Finds portraits and photos in images/ and remembers what is missing.
+
+    A path that cannot be used (missing, a web address, outside the project)
+    is drawn as a placeholder frame; images.check_images says why.
+    """
 
     project: Path
     missing: list[str] = field(default_factory=list)
     found: list[Path] = field(default_factory=list)
 
     def resolve(self, src: str) -> Path | None:
-        if not src:
-            return None
-        p = (self.project / src).resolve()
-        if not p.is_relative_to(self.project.resolve()):
-            raise BookletError(f"image '{src}' is outside the project folder", hint="put images in images/")
-        return p if p.is_file() else None
+        return images.locate(self.project, src).path if src else None
 
     def portrait(self, h: Honouree) -> str:
-        if h.portrait:
-            return h.portrait
-        images = self.project / "images"
-        for stem in (h.id, h.name):
-            for ext in IMAGE_EXTS:
-                if (images / f"{stem}{ext}").is_file():
-                    return f"images/{stem}{ext}"
-        return f"images/{h.id}.jpg"
+        return images.portrait_src(self.project, h)
 
 
 def photo_slot_factory(lookup: ImageLookup):
-    def photo_slot(src: str, label: str, kind: str) -> Markup:
+    def photo_slot(src: str, label: str, kind: str, alt: str | None = None, focus: str = "") -> Markup:
+        """An <img> (alt text: *alt*, else *label*), or for a missing file a
+        placeholder frame naming it, which the tagged PDF keeps out of what a
+        screen reader reads (aria-hidden, booklet/pdf/roles.py). *focus*: the
+        object-position of a portrait cropped to its frame."""
         path = lookup.resolve(src) if src else None
         if path is None:
             if src or kind != "cover":
                 lookup.missing.append(src or f"({kind})")
             return Markup(
-                '<div class="slot placeholder placeholder-{k}"><span class="ph-name">{l}</span>'
+                '<div class="slot placeholder placeholder-{k}" aria-hidden="true"><span class="ph-name">{l}</span>'
                 '<span class="ph-label">照片</span></div>'
             ).format(k=kind, l=label)
         lookup.found.append(path)
-        return Markup('<img class="slot slot-{k}" src="{s}" alt="{l}">').format(k=kind, s=path.as_uri(), l=label)
+        # focus is checked in content.py (two percentages), so it is safe in a style attribute.
+        style = Markup(' style="object-position: {}"').format(focus) if focus else ""
+        return Markup('<img class="slot slot-{k}" src="{s}" alt="{a}"{st}>').format(k=kind, s=path.as_uri(), a=alt or label,
+                                                                                    st=style)
     return photo_slot
 
 
@@ -127,25 +129,31 @@ def _css_string(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def render_css(env: jinja2.Environment, cfg: Config, faces: list[Face]) -> str:
+def render_css(env: jinja2.Environment, cfg: Config, faces: list[Face]) -> RenderedCss:
+    """fonts.css, page.css and booklet.css rendered and joined, each line
+    knowing its file and line (for WeasyPrint's messages, see sourcemap)."""
     ctx = dict(
         faces=[{"family": f.family, "role": f.role, "weight": f.weight, "url": f.path.as_uri(),
                 "narrow_quotes": f.role != "body" and narrow_quotes(f.path)} for f in faces],
         body_faces={f.weight: f.path.as_uri() for f in faces if f.role == "body"},
         trim=cfg.trim, m=cfg.margins, bleed=cfg.bleed, colours=cfg.colours, t=cfg.typography,
         title_css=_css_string(cfg.title), config=cfg,
+        scale=cfg.scale, page_scale=cfg.page_scale, placed=cfg.placed_sizes(), testimonial_head=geometry.TESTIMONIAL_HEAD,
     )
-    parts = []
+    pieces = []
     for name in CSS_TEMPLATES:
         try:
-            parts.append(env.get_template(name).render(**ctx))
+            text = env.get_template(name).render(**ctx)
+            source, filename, _ = env.loader.get_source(env, name)
         except jinja2.TemplateSyntaxError as exc:
             raise BookletError(f"template error: {exc.message}", where=f"layouts/{exc.name or name}, line {exc.lineno}") from None
         except jinja2.UndefinedError as exc:
             raise BookletError(f"template error: {exc.message}", where=f"layouts/{name}") from None
         except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
             raise BookletError(f"template error: {exc}", where=_template_frame(exc, f"layouts/{name}")) from None
-    return "\n".join(parts)
+        default = filename and Path(filename).resolve().is_relative_to(DEFAULT_LAYOUTS.resolve())
+        pieces.append((f"{name} (booklet's default layout)" if default else f"layouts/{name}", source, text))
+    return RenderedCss.join(pieces)
 
 
 def build_html(project: Path, cfg: Config, content: Content, faces: list[Face],
@@ -177,7 +185,7 @@ def build_html(project: Path, cfg: Config, content: Content, faces: list[Face],
 
 
 def cover_photo(project: Path) -> str:
-    for ext in IMAGE_EXTS:
+    for ext in images.IMAGE_EXTS:
         if (project / "images" / f"cover{ext}").is_file():
             return f"images/cover{ext}"
     return ""
