@@ -311,8 +311,10 @@ def load_honourees(path: Path, root: Path) -> list[Honouree]:
                                    hint=f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(HONOUREE_KEYS))}")
             if key != "source_lines" and not isinstance(vnode, yaml.ScalarNode):
                 # A list or mapping where text belongs would print as Python syntax (or crash).
-                raise BookletError(f"'{key}' must be text, not a {'list' if isinstance(vnode, yaml.SequenceNode) else 'mapping'}",
-                                   where=f"{rel}, line {vnode.start_mark.line + 1}",
+                shape = "list" if isinstance(vnode, yaml.SequenceNode) else "mapping"
+                raise BookletError(f"'{key}' must be text, not a {shape}" if key == "testimonial" else
+                                   f"'{key}' must be a single line of text, not a {shape}",
+                                   where=f"{rel}, line {kline}",
                                    hint="write the testimonial as one block of text ('testimonial: |' and indented "
                                         "paragraphs separated by a blank line)" if key == "testimonial" else None)
         _apply_aliases(item)

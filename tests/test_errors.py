@@ -85,9 +85,9 @@ HONOUREES = {
     "id twice": ("honourees:\n  - id: t01\n    name: 林晓燕\n    group: {g}\n  - name: 周国强\n    id: t01\n    group: {g}\n",
                  r"content/honourees\.yaml, line 6", "id 't01' is used twice"),
     "group is a list": ("honourees:\n  - id: t01\n    name: 林晓燕\n    group: [{g}]\n",
-                        r"content/honourees\.yaml, line 4", "'group' must be text, not a list"),
+                        r"content/honourees\.yaml, line 4", "'group' must be a single line of text, not a list"),
     "testimonial is a list": ("honourees:\n  - id: t01\n    name: 林晓燕\n    group: {g}\n    testimonial:\n      - 第一段。\n",
-                              r"content/honourees\.yaml, line 6", "'testimonial' must be text", "testimonial: |"),
+                              r"content/honourees\.yaml, line 5", "'testimonial' must be text", "testimonial: |"),
     "nobody in the roster's group": ("honourees:\n  - id: t01\n    name: 林晓燕\n    group: 优秀教师\n",
                                      r"content/05-roster\.md, line 4", "lists nobody in it", "优秀教师"),
 }

@@ -29,6 +29,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -222,9 +223,12 @@ def main() -> int:
         chosen = [m for m in MUTANTS if not args.only or any(w.lower() in m.name.lower() for w in args.only)]
     if args.list:
         for m in chosen:
-            print(f"{m.name}  [{m.file}]  → {' '.join(m.tests)}")
+            text = (ROOT / m.file).read_text("utf-8")
+            applies = text.count(m.old) == 1 or (m.nth and text.count(m.old) > m.nth)
+            print(f"{m.name}  [{m.file}]  → {' '.join(m.tests)}" + ("" if applies else "  (DOES NOT APPLY)"))
         return 0
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))     # remove the copy when stopped
     copy = make_copy()
     try:
         for tests in sorted({m.tests for m in chosen}):
