@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from booklet.importing.clean import (Line, Paragraph, clean_paragraph_text, clean_text, display_width, drop_folios,
+                                     is_punct,
                                      drop_ornament_lines, ends_sentence, is_han, is_wide, join_split_numbers,
                                      join_wrapped_lines, normalize_cjk_punct, paragraph_breaks,
                                      rebuild_vertical_titles, split_lines, strip_cjk_spaces, undouble,
@@ -55,6 +56,12 @@ def test_is_wide_at_the_edges_of_its_ranges(ch, wide):
                                      ("，", False), ("1", False)])
 def test_is_han_at_the_edges_of_its_ranges(ch, han_):
     assert is_han(ch) is han_
+
+
+@pytest.mark.parametrize("ch,punct", [("，", True), ("“", True), ("!", True), ("—", True), ("a", False), ("1", False),
+                                       ("中", False), (" ", False), ("\u3000", False)])
+def test_is_punct_is_neither_letter_digit_han_nor_space(ch, punct):
+    assert is_punct(ch) is punct
 
 
 def test_display_width_counts_spaces_as_nothing_and_latin_as_half():
@@ -114,6 +121,11 @@ def test_digits_or_punctuation_make_a_doubled_line_strong_on_its_own():
         assert texts(out) == [single], doubled
 
 
+def test_a_doubled_number_with_its_unit_is_strong_on_its_own():
+    out, _ = undouble_faux_bold(lines_of("3号3号"))                     # a block of a digit and a unit
+    assert texts(out) == ["3号"]
+
+
 def test_a_doubled_run_of_two_in_six_characters_is_strong_on_its_own():
     out, _ = undouble_faux_bold(lines_of("新时新时代代"))               # 6 characters, a block of 2
     assert texts(out) == ["新时代"]
@@ -127,14 +139,15 @@ def test_a_doubled_run_of_two_in_six_characters_is_strong_on_its_own():
     (("上文上文，，", "下文下文。。"), True),        # between two strong lines
     (("上文上文，，", None), True),                  # after a strong line, at the end of the text
     ((None, "下文下文。。"), True),                  # before a strong line, at the start
+    ((None, "下文下文。。", "平常的一句话。"), True),  # …whatever the last line of the text is
     (("上文上文，，", "平常的一句话。"), False),      # next to an ordinary line
     (("平常的一句话。", "下文下文。。"), False),
     ((None, None), False),                          # alone
     (("天天天天", "下文下文。。"), False),            # next to another weak line
 ])
 def test_a_weak_doubled_line_needs_strong_neighbours(around, undoubled):
-    before, after = around
-    lines = [t for t in (before, "山山水水", after) if t is not None]
+    before, after, *rest = around
+    lines = [t for t in (before, "山山水水", after, *rest) if t is not None]
     out, _ = undouble_faux_bold(lines_of(*lines))
     assert out[lines.index("山山水水")].text == ("山水" if undoubled else "山山水水")
 
@@ -153,6 +166,17 @@ def test_a_vertical_run_stops_at_anything_but_one_ideograph():
     out, _ = rebuild_vertical_titles(split_lines("春\n夏\n。\n秋\n冬\n1\nA\n山\n水\n风\n"))
     assert [(l.text, l.vertical) for l in out] == [("春", False), ("夏", False), ("。", False), ("秋", False),
                                                    ("冬", False), ("1", False), ("A", False), ("山水风", True)]
+
+
+@pytest.mark.parametrize("raw,titles", [
+    ("春\n夏\n秋\n\n东\n南\n西\n", ["春夏秋", "东南西"]),     # two stacked blocks of three: two titles
+    ("春\n夏\n秋\n\n东\n南\n", ["春夏秋东南"]),            # two characters below are no block of their own
+    ("春\n夏\n\n东\n南\n西\n", ["春夏东南西"]),            # nor two above
+    ("春\n\n夏\n\n秋\n\n东\n\n南\n\n西\n", ["春夏秋东南西"]),  # every line spaced: the extractor's spacing
+])
+def test_stacked_vertical_blocks_stay_apart_when_a_blank_line_parts_three_and_three(raw, titles):
+    out, _ = rebuild_vertical_titles(split_lines(raw))
+    assert texts(out) == titles and all(l.vertical for l in out)
 
 
 def test_a_vertical_title_at_the_very_end_is_rebuilt():
@@ -201,7 +225,36 @@ def test_a_dropped_folio_passes_its_blank_line_and_frame_on():
     assert texts(out) == ["上文", "下文"] and out[1].gap and out[1].lead and out[1].page_break
 
 
+@pytest.mark.parametrize("raw,kept", [
+    ("今年共有\n13\n\n\n名同志受到表彰", False),   # two blank lines after it: the rest of the page is empty
+    ("今年共有\n05\n名同志受到表彰", False),         # padded with a zero: a page number
+    ("今年共有\n13\n\n名同志受到表彰", True),       # one blank line: the extractor's spacing, a number
+])
+def test_a_number_in_an_unfinished_sentence_can_still_be_a_folio(raw, kept):
+    out, _ = drop_folios(split_lines(raw))
+    assert (len(out) == 3) is kept
+
+
 # ---------------------------------------------------------------- split numbers
+
+
+@pytest.mark.parametrize("raw,joined", [
+    ("今天\n1\n月5日召开", "1月5日召开"),
+    ("今天\n12\n月31日召开", "12月31日召开"),
+    ("会议。\n1\n\n月5日召开", "1月5日召开"),        # 月 cannot start a text: across a blank line too
+    ("会议。\n1\n1月5日召开", "11月5日召开"),         # a digit can: only when nothing lies between
+])
+def test_a_number_above_the_rest_of_its_date_starts_that_line(raw, joined):
+    out, _ = join_split_numbers(drop_folios(split_lines(raw))[0])
+    assert texts(out)[-1] == joined and len(out) == 2
+
+
+@pytest.mark.parametrize("raw,never", [("今天\n13\n月1日召开", "13月"), ("今天\n12\n月32日召开", "12月32日"),
+                                       ("会议。\n1\n\n1月5日召开", "11月")])
+def test_what_is_no_date_does_not_start_one(raw, never):
+    # no 13th month, no 32nd day, and a blank line between 1 and 1月: the number stays apart
+    out, _ = join_split_numbers(drop_folios(split_lines(raw))[0])
+    assert not any(never in t for t in texts(out)), texts(out)
 
 
 def test_a_number_alone_goes_back_to_the_unfinished_line_before():
@@ -313,6 +366,43 @@ def test_the_column_width_changing_after_a_sentence_starts_a_new_text_box():
     assert breaks[2] is True
     # A change of 2 ems is within the jitter of one column.
     assert paragraph_breaks(column(18, 20, (20, "。"), 20, 19, 19, (5, "。")))[2] is False
+
+
+def test_an_indented_next_line_is_at_least_one_and_a_half_ems_short():
+    assert paragraph_breaks(column(18, 20, 20, (20, "。"), 18.5, 20, 20, (7, "。")))[3] is True
+
+
+def test_an_indented_next_line_is_at_most_four_and_a_half_ems_short():
+    assert paragraph_breaks(column(18, 20, 20, (20, "。"), 15.5, 20, 20, (7, "。"))) == \
+        [False, False, False, True, False, False, False, True]
+
+
+def test_a_one_line_paragraph_may_be_exactly_a_third_of_the_column():
+    breaks = paragraph_breaks(column(16, 18, 18, (18, "。"), (6, "！"), 16, 18, 18, (5, "。")))
+    assert breaks[3:5] == [True, True]
+
+
+@pytest.mark.parametrize("narrow,brk", [(17.5, True), (18, False)])
+def test_a_column_narrowing_by_two_and_a_half_ems_is_a_new_text_box(narrow, brk):
+    assert paragraph_breaks(column(18, 20, (20, "。"), narrow, narrow, narrow, (5, "。")))[2] is brk
+
+
+def test_two_lines_each_side_are_enough_to_see_the_column_change():
+    assert paragraph_breaks(column(20, (20, "。"), 14, 14, (5, "。"))) == [False, True, False, False, True]
+
+
+@pytest.mark.parametrize("spec,brk", [
+    ((18, 20, 20, (18, "。"), 18, 20, 20, (7, "。")), True),      # 2 short, then an indented line, then a full one
+    ((18, 20, 20, (18.5, "。"), 18, 20, 20, (7, "。")), True),    # 1.5 short is enough
+    ((18, 20, 20, (18, "。"), 18.5, 20, 20, (7, "。")), True),    # an indent of 1.5 is enough
+    ((18, 20, 20, (18, "。"), 18, 19.5, 20, (7, "。")), True),    # the line after is 1.5 wider than the indented one
+    ((18, 20, 20, (18, "。"), 18, 19, 20, (7, "。")), False),     # …only 1 wider: no indent to see
+    ((18, 20, 19.5, (18, "。"), 18, 20, 20, (7, "。")), True),    # 1.5 shorter than the line before
+    ((18, 20, 19, (18, "。"), 18, 20, 20, (7, "。")), False),     # …only 1 shorter: the column is just ragged
+    ((18, 20, 20, (18, "。"), 18), False),                        # nothing after the indented line to compare
+])
+def test_a_slightly_short_last_line_before_an_indented_one_ends_the_paragraph(spec, brk):
+    assert paragraph_breaks(column(*spec))[3] is brk
 
 
 def test_vertical_lines_stand_apart():

@@ -4,6 +4,7 @@
     .venv/bin/python tests/mutation/run.py --only fetcher  # those whose name contains a word
     .venv/bin/python tests/mutation/run.py --auto booklet/importing/clean.py [--sample 80] [--seed 1]
     .venv/bin/python tests/mutation/run.py --auto booklet/render/document.py --function make_fetcher
+    .venv/bin/python tests/mutation/run.py --auto booklet/importing/clean.py --rerun OUTPUT   # the survivors again
     .venv/bin/python tests/mutation/run.py --list
 
 The repository is copied once into a temporary folder (fonts linked, not
@@ -175,7 +176,8 @@ def auto_mutants(module: str, tests: tuple[str, ...], functions: list[str] | Non
         mutated = source[lo:start] + new + source[end:end + 10]
         if source.count(old) != 1:
             continue
-        out.append(Mutant(f"{module}:{tok.start[0]}:{tok.start[1]} {text!r}→{new!r}", module, old, mutated, tests))
+        shown = " ".join(source[start:end].split()) if new in ("is", "in") and text in ("is", "not") else text
+        out.append(Mutant(f"{module}:{tok.start[0]}:{tok.start[1]} {shown!r}→{new!r}", module, old, mutated, tests))
     return out
 
 
@@ -208,6 +210,7 @@ def main() -> int:
     ap.add_argument("--tests", nargs="*", default=None, help="with --auto: run these tests instead of TESTS_FOR's")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=900, help="seconds per mutant")
+    ap.add_argument("--rerun", metavar="OUTPUT", help="only the mutants an earlier run's OUTPUT says survived")
     ap.add_argument("--list", action="store_true", help="list the mutants and exit")
     args = ap.parse_args()
 
@@ -221,6 +224,11 @@ def main() -> int:
             chosen = sorted(random.Random(args.seed).sample(chosen, args.sample), key=lambda m: m.name)
     else:
         chosen = [m for m in MUTANTS if not args.only or any(w.lower() in m.name.lower() for w in args.only)]
+    if args.rerun:
+        survived = {line.split("survived: ", 1)[1].rsplit(" (", 1)[0]
+                    for line in Path(args.rerun).read_text("utf-8").splitlines() if "] survived: " in line}
+        where = {name.split(" ")[0] for name in survived} if args.auto else set()   # file:line:col
+        chosen = [m for m in chosen if m.name in survived or m.name.split(" ")[0] in where]
     if args.list:
         for m in chosen:
             text = (ROOT / m.file).read_text("utf-8")
