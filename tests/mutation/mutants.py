@@ -95,7 +95,7 @@ MUTANTS: list[Mutant] = [
            "brk = wa <= widths[i - 1] - 3 and wa <= wb - 3", "brk = wa <= widths[i - 1] - 3 or wa <= wb - 3", CLEAN),
     Mutant("paragraphs: editors cannot join", "booklet/importing/corrections.py",
            "out.update({c.args[\"after\"]: False for c in self.of(\"join_paragraphs\")})", "pass",
-           ("tests/test_segment.py", "tests/test_import.py")),
+           ("tests/test_corrections.py", "tests/test_segment.py", "tests/test_import.py")),
     Mutant("glue: Latin words run together", "booklet/importing/clean.py",
            "        return a + \" \" + b\n    if a and b and a[-1].isascii() and a[-1].isdigit()",
            "        return a + b\n    if a and b and a[-1].isascii() and a[-1].isdigit()", CLEAN),
