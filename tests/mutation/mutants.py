@@ -27,7 +27,7 @@ class Mutant:
 
 
 CLEAN = ("tests/test_clean_rules.py", "tests/test_clean.py")
-SEGMENT = ("tests/test_segment.py", "tests/test_import.py")
+SEGMENT = ("tests/test_people_rules.py", "tests/test_segment.py", "tests/test_import.py", "tests/test_unseen.py")
 ERRORS = ("tests/test_errors.py",)
 
 MUTANTS: list[Mutant] = [
