@@ -4,8 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# default-jre-headless runs EPUBCheck, chromium reads the web edition in the tests;
+# libgs-common ships the CMYK output profile (profiles/manifest.yaml); ghostscript
+# renders ink separations (booklet preview --plates, the tests).
 DEB_PACKAGES=(libharfbuzz-subset0 poppler-utils fonts-noto-cjk fonts-lxgw-wenkai
-              libpango-1.0-0 libpangoft2-1.0-0 python3-venv)
+              libpango-1.0-0 libpangoft2-1.0-0 python3-venv libgs-common ghostscript
+              default-jre-headless chromium)
 
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do
@@ -34,6 +38,9 @@ echo "==> installing booklet and its Python dependencies"
 
 echo "==> installing the shipped fonts into fonts/"
 .venv/bin/booklet fonts install --dir fonts
+
+echo "==> installing the shipped CMYK profile into profiles/"
+.venv/bin/booklet profiles install
 
 echo "==> building the sample booklet"
 .venv/bin/booklet build

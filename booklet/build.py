@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Callable
 
 from . import fsutil
+from .colours import policy_from_config
 from .config import Config, load_config
 from .content import Content, load_content
 from .errors import BookletError
 from .fonts import resolve_faces
 from .glyphs import check_glyphs
 from .pdf.preflight import preflight
-from .pdf.editions import digital_edition, make_print_edition, source_date
+from .pdf.editions import PDFX_NAMES, digital_edition, make_print_edition, source_date
 from .render.document import overflow_report, page_fingerprints, render_document
 from .render.sourcemap import locate_warnings
 from .render.templates import build_html, make_env, render_css
@@ -41,6 +42,7 @@ class CheckResult:
     faces: list
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    images: list = field(default_factory=list)       # images.ImageFinding: missing, coarse, unreadable
 
 
 @dataclass
@@ -59,30 +61,58 @@ class BuildResult:
     sizes: dict[str, int]
     fingerprints: list[str] = field(default_factory=list)
     how: str = ""                 # how the layout was made (full, repainted, some parts again)
+    press_ready: bool = False     # a --final build that passed every check
+    print_summary: str = ""       # variant and output intent of the print edition
     print_numbers: list[int] = field(default_factory=list)
+    outputs: list[tuple[Path, str]] = field(default_factory=list)   # every file or folder written, described
+    reflow_seconds: float = 0.0   # the EPUB and the web edition's share of `seconds`
 
     @property
     def digital_pages(self) -> int:
         return len(self.print_numbers) or self.pages
 
 
-def check_project(project: Path, progress: Progress = _quiet) -> CheckResult:
+def check_project(project: Path, progress: Progress = _quiet, memo: dict | None = None) -> CheckResult:
     """Everything that can be known without rendering. Raises on the first
-    structural error (config, content syntax); collects glyph and image problems."""
+    structural error (config, content syntax); collects glyph and image problems.
+    *memo* keeps what an unchanged file gave between builds (see load_content)."""
     from .images import check_images
     project = project.resolve()
     progress("config")
     cfg = load_config(project)
     source_date(cfg)           # a bad SOURCE_DATE_EPOCH stops the build before the long layout
+    policy_from_config(cfg)          # colour roles the press cannot print are booklet.yaml mistakes
     progress("content")
-    content = load_content(project, [u.path for u in cfg.units], cfg.honourees)
+    content = load_content(project, [u.path for u in cfg.units], cfg.honourees, memo)
     faces = resolve_faces(project, cfg.fonts, cfg.font_lines)
     result = CheckResult(cfg, content, faces)
     progress("glyphs")
     result.errors.extend(str(m) for m in check_glyphs(cfg, content, faces, project))
     progress("images")
-    result.warnings.extend(check_images(project, content, result.errors, cfg.honourees, cfg.placed_sizes()))
+    result.warnings.extend(check_images(project, content, result.errors, cfg.honourees, cfg.placed_sizes(),
+                                        findings=result.images))
     return result
+
+
+def final_problems(checked: CheckResult, preflight_report) -> list[str]:
+    """What stops a print edition from going to press: placeholder frames, images under
+    300 dpi at their placed size, and every preflight error (with final=True, coarse
+    images in the PDF are errors too), one line each."""
+    from .images import PLACEHOLDER_DRAWN
+    problems = []
+    for f in checked.images:
+        if f.problem == "missing" and f.message.endswith(PLACEHOLDER_DRAWN):
+            problems.append(f"placeholder frame instead of {f.src} ({f.who}): supply the photo")
+        elif f.problem == "missing":
+            problems.append(f"placeholder frame: {f.message}")
+        elif f.problem == "low":
+            problems.append(f.message)
+    coarse = {m.split(" px,")[0].rsplit(" is ", 1)[-1] for m in problems if " px, only " in m}
+    for e in preflight_report.errors:
+        px = e.split("image ", 1)[-1].split(" px placed")[0] if " px placed at " in e else None
+        if px is None or px not in coarse:      # a coarse photo named above is not listed twice
+            problems.append(f"preflight: {e}")
+    return problems
 
 
 class ImageCache(dict):
@@ -113,11 +143,28 @@ class ImageCache(dict):
                 self._stamps[key] = fsutil.url_stamp(key)
 
 
-class Builder:
-    """Builds one project, reusing expensive state across builds in a process."""
+def default_workers() -> int:
+    import os
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
-    def __init__(self, project: Path):
+
+class Builder:
+    """Builds one project, reusing expensive state across builds in a process.
+
+    With more than one worker (the default: one per core) the PDFs are
+    written per page group and merged (booklet.parallel, booklet.pdf.merge):
+    a group whose pages did not change keeps its PDF between builds, so a
+    rebuild draws only what an edit changed. With one worker the booklet
+    is written in one piece: the reference the tests compare with.
+    """
+
+    def __init__(self, project: Path, workers: int | None = None, *, parallel: bool = False):
         self.project = project.resolve()
+        self.parallel = parallel                      # lay out in worker processes when a plan allows
+        self.workers = workers                        # None: booklet.yaml's output.workers, 0 there = cores
+        self._pieces: dict = {}                       # (variant, pages) → ChunkPDF of a page group
+        self._pieces_used: dict = {}
+        self._font_digests: dict = {}                 # font file path → (stamp, digest)
         self._env = None
         self._env_key: tuple = ()
         self._font_config = None
@@ -129,8 +176,13 @@ class Builder:
         self._sources: dict[int, object] = {}       # id(page) → the WeasyPrint HTML it was laid out from
         self.last_strategy = ""                      # how the last layout was done (for watch and tests)
         self._images = ImageCache()
+        self._cfg_workers = 0
+        self._content_memo: dict = {}
+        self.last_runs: list[float] = []              # CPU seconds of each run laid out by a worker
+        self.pdf_note = ""
         self._base_url = self.project.as_uri() + "/"
         self._font_key: tuple = ()
+        self._last_inputs: tuple | None = None        # what write_reflow needs from the last build
 
     def _environment(self):
         """The Jinja environment, rebuilt when the set of override files changes.
@@ -260,43 +312,221 @@ class Builder:
             self._fingerprints[page_id] = hashlib.blake2b((old + digest).encode(), digest_size=12).hexdigest()
         self._css = css
 
+    def _groups(self, doc) -> list[list] | None:
+        """The pages cut into page groups, each written to a PDF of its own:
+        a chunk's pages and the blank pages that follow it (made by the
+        next chunk's forced break). None when the pages are not the plan's."""
+        plan = self._plan
+        if plan is None:
+            return None
+        groups = []
+        for i, chunk in enumerate(plan.chunks):
+            pages = list(chunk.blank_before) if i == 0 else []
+            pages += chunk.pages
+            if i + 1 < len(plan.chunks):
+                pages += plan.chunks[i + 1].blank_before
+            groups.append(pages)
+        if [id(p) for g in groups for p in g] != [id(p) for p in doc.pages]:
+            return None
+        return groups
+
+    def _known_fonts(self, faces) -> dict[str, Path]:
+        """Font file digest → path, for the merge to find each face's file."""
+        from .parallel.chunkpdf import file_font_digest
+        known = {}
+        for face in faces:
+            stamp = fsutil.file_stamp(face.path)
+            cached = self._font_digests.get(face.path)
+            if cached is None or cached[0] != stamp:
+                cached = self._font_digests[face.path] = (stamp, file_font_digest(face.path))
+            known[cached[1]] = face.path
+        return known
+
+    def _write_pdf(self, doc, variant: str, faces) -> bytes:
+        """WeasyPrint's PDF of *doc*: merged from page groups' PDFs (redrawing
+        only groups whose pages changed), or in one piece with one worker."""
+        from .parallel.chunkpdf import write_chunk
+        from .pdf.merge import MergeError, merge
+        groups = self._groups(doc) if self._workers() > 1 else None
+        if groups is None:
+            return doc.write_pdf(pdf_variant=variant or None)
+        known = self._known_fonts(faces)
+        pieces = []
+        for pages in groups:
+            key = (variant, tuple((id(p), self._fingerprints[id(p)]) for p in pages))
+            piece = self._pieces.get(key)
+            if piece is None:
+                piece = write_chunk(doc, pages, variant, set(known))
+            self._pieces_used[key] = piece
+            pieces.append(piece)
+        try:
+            return merge(pieces, known)
+        except MergeError as exc:
+            self.pdf_note = f"PDF written in one piece: {exc}"
+            return doc.write_pdf(pdf_variant=variant or None)
+
+    def _parallel(self, cfg, checked, env, css):
+        """Lay the booklet out in worker processes from the last build's plan.
+
+        Returns (fingerprints, overflows, warnings, pieces per PDF variant),
+        or None when there is no usable plan or the layout did not follow it
+        (a group changed its page count, or a part would not start a fresh
+        page by its own style): the caller then lays out in one piece.
+        """
+        from .parallel import pool
+        from .render import incremental
+        saved = incremental.load_plan(cfg.output_dir)
+        order = incremental.part_ids(checked.content.units)
+        if saved is None or saved["order"] != order:
+            return None
+        chunks, numbers = saved["chunks"], saved["numbers"]
+        variants = ("pdf/ua-1",)              # both editions are made from this write
+        known = self._known_fonts(checked.faces)
+        font_config = self._font_configuration()
+        # Register the faces before the workers fork, so they share one font configuration.
+        render_document(f"<html><head><style>{css}</style></head><body></body></html>", self.project,
+                        font_config=font_config)
+        spans = pool.runs([c[2] + c[3] for c in chunks], self._workers() * 3)
+        tasks, expected = [], []
+        for a, b in spans:
+            parts = [p for c in chunks[a:b] for p in c[0]]
+            html = build_html(self.project, cfg, checked.content, checked.faces, env=env, css=css, parts=set(parts),
+                              page_numbers=numbers if "contents" in parts else None,
+                              chunk_css=incremental.chunk_css(chunks[a][1]))[0]
+            if b < len(chunks):
+                if html.count("</body>") != 1:
+                    return None
+                side = "right" if chunks[b][1] % 2 else "left"
+                html = html.replace("</body>", pool.closing_break(side) + "</body>")
+            # one PDF per chunk, cut as _groups() cuts them: its pages and the blank pages after it
+            slices = [chunks[i][2] + (chunks[i + 1][3] if i + 1 < len(chunks) else 0) for i in range(a, b)]
+            blanks = [False] * sum(slices)
+            at = 0
+            for i, size in zip(range(a, b), slices):
+                after = chunks[i + 1][3] if i + 1 < len(chunks) else 0
+                blanks[at + size - after:at + size] = [True] * after
+                at += size
+            expected.append(blanks)
+            tasks.append(pool.GroupTask(html, str(self.project), chunks[a][1], tuple(parts), slices,
+                                        variants, frozenset(known)))
+        results = pool.run(tasks, self._workers(), [sum(t.slices) for t in tasks], font_config)
+        for (a, _), task, result, blanks in zip(spans, tasks, results, expected):
+            if result.pages != sum(task.slices) or any(result.starts.get(p) != numbers.get(p) for p in task.parts):
+                return None
+            if any(want and not got for want, got in zip(blanks, result.blank)):
+                return None
+            if a and (result.break_before not in pool.FORCED or (chunks[a][3] and result.break_before == "page")):
+                return None
+        warnings: list[str] = []
+        for task, result in zip(tasks, results):
+            warnings += [w for w in locate_warnings(result.warnings, task.html, css) if w not in warnings]
+        fingerprints = [f for r in results for f in r.fingerprints]
+        overflows = [o for r in results for o in r.overflows]
+        pieces = {v: [piece for r in results for piece in r.pieces[v]] for v in variants}
+        self.last_runs = [r.cpu for r in results]
+        self.last_strategy = (f"laid out in {len(tasks)} runs of page groups on "
+                              f"{min(self._workers(), len(tasks))} processes")
+        return fingerprints, overflows, warnings, pieces, known
+
+    def _workers(self) -> int:
+        if self.workers is not None:
+            return self.workers or default_workers()
+        return self._cfg_workers or default_workers()
+
     @staticmethod
     def _supports_parts(env) -> bool:
         """A project's own booklet.html may not know about `parts`."""
         source, _, _ = env.loader.get_source(env, "booklet.html")
         return "parts" in source
 
-    def build(self, progress: Progress = _quiet, *, write: bool = True) -> BuildResult:
+    def write_reflow(self, progress: Progress = _quiet):
+        """The EPUB and the web edition from what the last build loaded and rendered.
+
+        `booklet watch` builds the PDFs first (`build(reflow=False)`), shows
+        them, then calls this: the phone editions follow a moment later.
+        """
+        from .reflow.editions import write_reflow
+        if self._last_inputs is None:
+            raise BookletError("nothing built yet", hint="run a build first")
+        cfg, content, faces, digital, env = self._last_inputs
+        progress("epub+web")
+        return write_reflow(cfg, content, cfg.output_dir, cover_pdf=digital, faces=faces, env=env)
+
+    def build(self, progress: Progress = _quiet, *, write: bool = True, final: bool = False,
+              reflow: bool = True, digital_first: Callable[[Path], None] | None = None) -> BuildResult:
+        """Build both editions; with *final*, refuse a print edition that is not press-ready;
+        with *reflow*, the EPUB and web edition too. With *digital_first* (watch),
+        the digital PDF is written as soon as it is made and the callback told,
+        before the print edition and its preflight."""
         start = time.perf_counter()
         project = self.project
-        checked = check_project(project, progress)
+        checked = check_project(project, progress, self._content_memo)
         if checked.errors:
             raise BookletError(f"{len(checked.errors)} problem(s) found, nothing was written:\n  "
                                + "\n  ".join(checked.errors))
         cfg = checked.config
+        self._cfg_workers = cfg.output.workers
+        self.pdf_note, self._pieces_used = "", {}
         fonts_changed = self._check_fonts(checked.faces)
         progress("html")
         env = self._environment()
         css = render_css(env, cfg, checked.faces)
         html, _ = build_html(project, cfg, checked.content, checked.faces, env=env, css=css)
         progress("layout")
-        doc, wp_warnings = self._layout(html, css, cfg, checked, env, fonts_changed)
-        # Drawing changes a page's boxes, so a reused page keeps the fingerprint it had when new.
-        new = [p for p in doc.pages if id(p) not in self._fingerprints]
-        fresh = dict(zip(map(id, new), page_fingerprints(new)))
-        self._fingerprints = {id(p): self._fingerprints.get(id(p)) or fresh[id(p)] for p in doc.pages}
-        fingerprints = [self._fingerprints[id(p)] for p in doc.pages]
-        overflows = overflow_report(doc)
+        side_by_side = None
+        if self.parallel and self._plan is None and self._workers() > 1 and self._supports_parts(env):
+            side_by_side = self._parallel(cfg, checked, env, css)
+        if side_by_side is not None:
+            fingerprints, overflows, wp_warnings, pieces, known = side_by_side
+        else:
+            doc, wp_warnings = self._layout(html, css, cfg, checked, env, fonts_changed)
+            # Drawing changes a page's boxes, so a reused page keeps the fingerprint it had when new.
+            new = [p for p in doc.pages if id(p) not in self._fingerprints]
+            fresh = dict(zip(map(id, new), page_fingerprints(new)))
+            self._fingerprints = {id(p): self._fingerprints.get(id(p)) or fresh[id(p)] for p in doc.pages}
+            fingerprints = [self._fingerprints[id(p)] for p in doc.pages]
+            overflows = overflow_report(doc)
+
+        def write_pdf(variant: str) -> bytes:
+            if side_by_side is None:
+                return self._write_pdf(doc, variant, checked.faces)
+            from .pdf.merge import merge
+            return merge(pieces[variant], known)
         progress("pdf")
         # The digital edition is a tagged PDF (PDF/UA-1: structure tree, reading
-        # order, language) for screen readers; the same file serves print unless
-        # a PDF/X variant is asked for, which then needs its own write.
-        raw = doc.write_pdf(pdf_variant="pdf/ua-1")
-        print_raw = doc.write_pdf(pdf_variant=cfg.output.pdf_variant) if cfg.output.pdf_variant else raw
-        print_data, print_report = make_print_edition(print_raw, cfg)
-        digital, digital_report = digital_edition(raw, cfg)
-        progress("preflight")
-        checked_print = preflight(print_data, cfg)
+        # order, language) for screen readers. The print edition is made from the
+        # same write (a second one costs 1.6 s for the sample): it goes to inks
+        # (pdf/colour.py) and gets its PDF/X keys, version and output intent there.
+        raw = write_pdf("pdf/ua-1")
+        self._pieces = self._pieces_used
+        out = cfg.output_dir
+        print_path, digital_path = out / cfg.output.print, out / cfg.output.digital
+        beside = None
+        if digital_first is None and self.parallel and self._workers() > 1:
+            # the digital edition in another process while this one makes the print edition and preflights it
+            from .parallel.pool import Forked
+            beside = Forked(1)
+            digital_made = beside.__enter__().apply_async(digital_edition, (raw, cfg))
+        else:
+            digital, digital_report = digital_edition(raw, cfg)
+        if write and digital_first is not None:
+            # watch: the designer looks at the digital PDF; print, preflight and previews follow
+            fsutil.write_bytes(digital_path, digital)
+            digital_first(digital_path)
+        try:
+            print_data, print_report = make_print_edition(raw, cfg)
+            progress("preflight")
+            checked_print = preflight(print_data, cfg, final=final)
+            if beside is not None:
+                digital, digital_report = digital_made.get()
+        finally:
+            if beside is not None:
+                beside.__exit__(None, None, None)
+        if final:
+            problems = final_problems(checked, checked_print)
+            if problems:
+                raise BookletError(f"the print edition is not press-ready: {len(problems)} problem(s), nothing was "
+                                   "written:\n  " + "\n  ".join(problems))
         if checked_print.errors:
             raise BookletError("the print PDF fails preflight, nothing was written:\n  " + "\n  ".join(checked_print.errors))
         warnings = (list(checked.warnings) + overflows + [f"WeasyPrint: {w}" for w in wp_warnings]
@@ -305,21 +535,51 @@ class Builder:
             warnings.append(f"added {print_report.blank_pages_added} blank page(s) before the back cover "
                             f"(pages {', '.join(map(str, print_report.blank_pages))}) "
                             f"to reach a multiple of {cfg.output.pages_multiple}")
-        out = cfg.output_dir
-        print_path, digital_path = out / cfg.output.print, out / cfg.output.digital
-        if write:
-            progress("write")
-            fsutil.write_bytes(print_path, print_data)
-            fsutil.write_bytes(digital_path, digital)
-            fsutil.write_text(out / "booklet.html", html)
+        self._last_inputs = (cfg, checked.content, checked.faces, digital, env)
+        sizes = {"print": len(print_data), "digital": len(digital)}
+        outputs = [(print_path, f"print PDF, {print_report.pages} pages, {_mb(len(print_data))}"),
+                   (digital_path, f"digital PDF, {_mb(len(digital))}")]
+        staged = None
+        if reflow:
+            from .reflow.editions import prepare
+            progress("epub+web")
+            staged = prepare(cfg, checked.content, out, cover_pdf=digital, faces=checked.faces, env=env)
+            sizes.update(epub=len(staged.epub.data), web=staged.web.bytes)
+            outputs += [(staged.epub_path, f"EPUB 3, {staged.epub.documents} documents, {_mb(len(staged.epub.data))}"
+                         + (f", fonts embedded ({', '.join(staged.epub.fonts)})" if staged.epub.fonts else "")),
+                        (staged.web_path, f"web edition, {staged.web.pages} pages, {staged.web.images} images, "
+                         f"{_mb(staged.web.bytes)}")]
+        try:
+            if write:
+                progress("write")
+                fsutil.write_bytes(print_path, print_data)
+                if digital_first is None:
+                    fsutil.write_bytes(digital_path, digital)
+                fsutil.write_text(out / "booklet.html", html)
+                if self._plan is not None:
+                    from .render.incremental import save_plan
+                    save_plan(self._plan, out)
+                if staged is not None:
+                    staged.commit()
+        finally:
+            if staged is not None and staged.staged_web.exists():
+                staged.discard()
         blanks = set(print_report.blank_pages)
         print_numbers = [n for n in range(1, print_report.pages + 1) if n not in blanks]
-        assert len(print_numbers) == len(doc.pages), (len(print_numbers), len(doc.pages))
+        assert len(print_numbers) == len(fingerprints), (len(print_numbers), len(fingerprints))
+        variant = PDFX_NAMES.get(cfg.output.pdf_variant, "plain PDF (no PDF/X)")
+        summary = f"{variant}, output intent {print_report.output_intent}" if print_report.output_intent else variant
+        summary += "; " + print_report.inks()
         return BuildResult(print_path, digital_path, print_report.pages, print_report.blank_pages_added,
-                           time.perf_counter() - start, warnings,
-                           {"print": len(print_data), "digital": len(digital)}, fingerprints, self.last_strategy,
-                           print_numbers)
+                           time.perf_counter() - start, warnings, sizes, fingerprints, self.last_strategy,
+                           press_ready=final, print_summary=summary, print_numbers=print_numbers,
+                           outputs=outputs, reflow_seconds=staged.seconds if staged is not None else 0.0)
 
 
-def build(project: Path, progress: Progress = _quiet, *, write: bool = True) -> BuildResult:
-    return Builder(project).build(progress, write=write)
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} KB"
+
+
+def build(project: Path, progress: Progress = _quiet, *, write: bool = True, final: bool = False,
+          reflow: bool = True, workers: int | None = None) -> BuildResult:
+    return Builder(project, workers=workers, parallel=True).build(progress, write=write, final=final, reflow=reflow)

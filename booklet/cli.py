@@ -60,18 +60,23 @@ def _stage_printer():
 @main.command()
 @project_option
 @click.option("--no-audit", is_flag=True, help="skip the typography audit of the print PDF")
+@click.option("--final", is_flag=True,
+              help="press-ready or nothing: refuse placeholder frames, images under 300 dpi and any preflight error")
+@click.option("--workers", type=click.IntRange(0, 256), default=None,
+              help="processes laying out page groups (default: output.workers in booklet.yaml, 0 = one per core; "
+                   "1 = in one piece)")
 @friendly
-def build(project: Path | None, no_audit: bool) -> None:
-    """Render the print and digital PDFs into output/."""
-    _build_and_report(_project(project), no_audit)
+def build(project: Path | None, no_audit: bool, final: bool, workers: int | None) -> None:
+    """Render the print and digital PDFs into output/ (proofs; --final for the press)."""
+    _build_and_report(_project(project), no_audit, final, workers)
 
 
-def _build_and_report(root: Path, no_audit: bool = False) -> None:
+def _build_and_report(root: Path, no_audit: bool = False, final: bool = False, workers: int | None = None) -> None:
     """Build ``root`` and print each stage, the warnings, the audit and the summary."""
     from .build import build as run_build
-    click.echo(f"building {root.name}")
+    click.echo(f"building {root.name}" + (" (final)" if final else ""))
     from .images import PLACEHOLDER_DRAWN
-    result = run_build(root, _stage_printer())
+    result = run_build(root, _stage_printer(), final=final, workers=workers)
     # Portraits not supplied yet are summed up; a path an editor wrote that cannot be used is listed.
     missing = [w for w in result.warnings if w.endswith(PLACEHOLDER_DRAWN)]
     for w in result.warnings:
@@ -82,11 +87,15 @@ def _build_and_report(root: Path, no_audit: bool = False) -> None:
                     f"(e.g. {missing[0].split(': image ')[-1].split(' ')[0]}); 'booklet check' lists them", fg="yellow")
     if not no_audit:
         _audit_summary(result.print_pdf, root)
-    mb = {k: v / 1e6 for k, v in result.sizes.items()}
-    click.secho(
-        f"built {result.pages} pages in {result.seconds:.1f}s: {result.print_pdf.relative_to(root)} ({mb['print']:.1f} MB), "
-        f"{result.digital_pdf.relative_to(root)} ({mb['digital']:.1f} MB), {len(result.warnings)} warning(s)",
-        fg="green")
+    for path, what in result.outputs:
+        rel = f"{path.relative_to(root)}{'/' if path.is_dir() else ''}"
+        click.echo(f"  {rel:<28} {what}")
+    click.secho(f"built {result.pages} pages in {result.seconds:.1f}s "
+                f"(EPUB and web edition {result.reflow_seconds:.1f}s of it), {len(result.warnings)} warning(s)", fg="green")
+    if result.press_ready:
+        click.secho(f"press-ready: {result.print_pdf.relative_to(root)} is {result.print_summary}", fg="green")
+    else:
+        click.echo(f"proof: {result.print_summary}; 'booklet build --final' checks that it can go to press")
 
 
 def _audit_margins(root: Path | None, pdf: Path):
@@ -184,30 +193,45 @@ def new(folder: Path, copy_layouts: bool, raw: Path | None) -> None:
 @project_option
 @click.option("--no-previews", is_flag=True, help="do not write PNG previews of changed pages")
 @click.option("--debounce", default=300, show_default=True, help="milliseconds to wait for a burst of saves to end")
+@click.option("--workers", type=click.IntRange(0, 256), default=None,
+              help="1 writes the PDFs in one piece (default: output.workers in booklet.yaml)")
 @friendly
-def watch(project: Path | None, no_previews: bool, debounce: int) -> None:
+def watch(project: Path | None, no_previews: bool, debounce: int, workers: int | None) -> None:
     """Rebuild whenever content/, layouts/, images/ or booklet.yaml change."""
     from .live.watch import watch as run_watch
-    run_watch(_project(project), echo=click.echo, debounce_ms=debounce, previews=not no_previews)
+    run_watch(_project(project), echo=click.echo, debounce_ms=debounce, previews=not no_previews, workers=workers)
 
 
 @main.command()
 @click.argument("pdf", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @project_option
 @click.option("--dpi", default=60, show_default=True)
+@click.option("--plates", "plates_page", type=int, default=None, metavar="PAGE",
+              help="instead: the print edition's ink plates (C, M, Y, K) of page PAGE side by side")
+@click.option("--web", is_flag=True, help="instead: read the web edition in Chromium, screenshots of every page at "
+              "phone and desktop size into output/preview/web/, and a check for sideways scrolling")
 @friendly
-def preview(pdf: Path | None, project: Path | None, dpi: int) -> None:
-    """Write PNG pages and a contact sheet into output/preview/."""
+def preview(pdf: Path | None, project: Path | None, dpi: int, plates_page: int | None, web: bool) -> None:
+    """Write PNG pages and a contact sheet into output/preview/ (or one page's ink plates, or the web edition's screenshots)."""
     from .config import load_config
     from .live.preview import contact_sheet, render_pages
     root = _project(project)
+    if web:
+        _preview_web(root, load_config(root).output.web)
+        return
     if pdf is None:
-        pdf = root / "output" / load_config(root).output.digital
+        cfg = load_config(root)
+        pdf = root / "output" / (cfg.output.print if plates_page else cfg.output.digital)
     if not pdf.is_file():
         raise BookletError(f"{pdf} does not exist", hint="run 'booklet build' first")
     import shutil
     import tempfile
     out = root / "output" / "preview"
+    if plates_page is not None:
+        from .pdf.separations import plates_preview
+        path = plates_preview(pdf, plates_page, out / f"plates-p{plates_page}.png", dpi=dpi)
+        click.echo(f"wrote {path.relative_to(root) if path.is_relative_to(root) else path}")
+        return
     out.mkdir(parents=True, exist_ok=True)
     # Render beside the old previews; they are replaced only once every page is there.
     with tempfile.TemporaryDirectory(prefix=".preview-", dir=out) as tmp:
@@ -218,6 +242,21 @@ def preview(pdf: Path | None, project: Path | None, dpi: int) -> None:
         pages = [Path(shutil.move(str(p), out / p.name)) for p in staged]
         sheet = Path(shutil.move(str(Path(tmp) / "contact-sheet.png"), out / "contact-sheet.png"))
     click.echo(f"wrote {len(pages)} pages and {sheet.relative_to(root)}")
+
+
+def _preview_web(root: Path, folder: str) -> None:
+    from .reflow.browser import VIEWPORTS, check_site
+    shots = root / "output" / "preview" / "web"
+    report = check_site(root / "output" / folder, shots)
+    problems = report.problems()
+    for p in problems:
+        click.secho(f"problem: {p}", fg="red")
+    pages = len({p.page for p in report.pages})
+    sizes = " and ".join(f"{w}×{h}" for w, h in VIEWPORTS.values())
+    click.secho(f"read {pages} pages at {sizes}: {len(problems)} problem(s); screenshots in {shots.relative_to(root)}/",
+                fg="red" if problems else "green")
+    if problems:
+        sys.exit(1)
 
 
 @main.command()
@@ -285,6 +324,19 @@ def _project_or_cwd() -> Path:
         return find_project(Path.cwd())
     except BookletError:
         return Path.cwd()
+
+
+@main.group()
+def profiles() -> None:
+    """Manage the shipped CMYK output profile."""
+
+
+@profiles.command("install")
+@friendly
+def profiles_install() -> None:
+    """Copy the shipped CMYK profile from its Debian package and verify its sha256."""
+    from .colours import install_profiles
+    install_profiles(log=click.echo)
 
 
 @main.group()

@@ -9,6 +9,7 @@ We compose the YAML to nodes first so every value keeps its line number.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,13 +39,29 @@ DEFAULT_FONTS = {
     "vertical": {"regular": "NotoSerifCJKsc-Bold.otf", "bold": "NotoSerifCJKsc-Bold.otf"},  # titles are set bold: no synthetic emboldening
 }
 
+@dataclass
+class Colour:
+    """A colour role: sRGB hex for the screen, CMYK fractions for print (either may be derived)."""
+    screen: str = ""
+    print: tuple[float, float, float, float] | None = None
+    line: int = 0             # line in booklet.yaml, for error messages
+
+
+# Roles the default layouts use. Text, running heads, folios and thin rules print
+# in black ink alone; greys are tints of black matched in lightness.
 DEFAULT_COLOURS = {
-    "accent": "#b2201f",      # 中国红, used for ornaments and rules
-    "accent_cmyk": "0 0.95 0.9 0.1",
-    "text": "#1a1a1a",
-    "muted": "#6b6b6b",
-    "paper_tint": "#f6efe3",
+    "accent": ("#b2201f", "0 95 90 10"),     # 中国红: ornaments, titles, rules
+    "text": ("#1a1a1a", "0 0 0 100"),       # body text, folios
+    "muted": ("#6b6b6b", "0 0 0 75"),       # captions, running heads, affiliations
+    "paper_tint": ("#f6efe3", "0 4 10 2"),  # testimonial panels, editors' note, back cover
+    "rule": ("#d8c9b0", "0 0 0 25"),        # hairlines between roster entries
 }
+ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def default_colours() -> dict[str, Colour]:
+    from .colours import parse_cmyk
+    return {name: Colour(screen, parse_cmyk(cmyk)) for name, (screen, cmyk) in DEFAULT_COLOURS.items()}
 
 
 @dataclass
@@ -76,9 +93,17 @@ class Typography:
 class Output:
     print: str = "booklet-print.pdf"
     digital: str = "booklet-digital.pdf"
-    pdf_variant: str = ""        # e.g. pdf/x-4 for the print file; empty = plain PDF
-    pages_multiple: int = 4      # saddle stitching wants a multiple of 4
+    pdf_variant: str = "pdf/x-4"  # pdf/x-4, pdf/x-3, pdf/x-1a, or none (a plain PDF, still CMYK)
+    icc: str = ""                 # the print shop's CMYK profile (a project file); empty = the shipped one
+    ink_limit: float = 300.0      # % total ink the press takes
+    pages_multiple: int = 4       # saddle stitching wants a multiple of 4
     digital_image_dpi: int = 150
+    print_image_dpi: int = 300    # print images sharper than print_image_max_dpi are resampled to this
+    print_image_max_dpi: int = 450
+    epub: str = "booklet.epub"   # the EPUB 3 edition, for e-readers and phones
+    web: str = "web"             # the folder of the web edition (a static site)
+    epub_fonts: bool = False     # embed subsets of the shipped fonts in the EPUB (default: the reader's fonts)
+    workers: int = 0             # processes that lay out page groups; 0 = one per core, 1 = in one piece
 
 
 @dataclass
@@ -125,7 +150,7 @@ class Config:
     bleed: float = 3.0
     marks: bool = True
     fonts: dict[str, dict[str, str]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_FONTS.items()})
-    colours: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COLOURS))
+    colours: dict[str, Colour] = field(default_factory=default_colours)
     typography: Typography = field(default_factory=Typography)
     units: list[Unit] = field(default_factory=list)
     output: Output = field(default_factory=Output)
@@ -293,15 +318,7 @@ def parse_config(text: str, path: Path) -> Config:
                 raise ctx.error(vnode, "typography.columns must be 1, 2 or 3")
         elif name == "output":
             _fill_dataclass(ctx, cfg.output, vnode, "output")
-            keys = _mapping(ctx, vnode, "output", set(cfg.output.__dataclass_fields__))
-            if cfg.output.pages_multiple not in (1, 2, 4, 8, 16):
-                raise ctx.error(keys["pages_multiple"][1], "output.pages_multiple must be 1, 2, 4, 8 or 16")
-            variants = {"", "pdf/x-1a", "pdf/x-3", "pdf/x-4"}
-            if cfg.output.pdf_variant not in variants:
-                raise ctx.error(keys["pdf_variant"][1],
-                                f"output.pdf_variant must be one of {', '.join(sorted(v or '(empty)' for v in variants))}",
-                                "PDF/X variants are written in lower case, e.g. pdf/x-4" if
-                                cfg.output.pdf_variant.lower() in variants else None)
+            _check_output(ctx, vnode, cfg.output)
         elif name == "ornaments":
             _fill_dataclass(ctx, cfg.ornaments, vnode, "ornaments")
         elif name == "digital":
@@ -310,8 +327,7 @@ def parse_config(text: str, path: Path) -> Config:
                 items = _mapping(ctx, vnode, "digital", set(Digital.__dataclass_fields__))
                 cfg.digital.url = _check_url(ctx, items["url"][1], cfg.digital.url)
         elif name == "colours":
-            for cname, (_, cnode) in _mapping(ctx, vnode, "colours", set(DEFAULT_COLOURS)).items():
-                cfg.colours[cname] = _scalar(ctx, cnode, f"colours.{cname}", str)
+            _parse_colours(ctx, vnode, cfg)
         elif name == "fonts":
             _parse_fonts(ctx, vnode, cfg)
         elif name == "units":
@@ -337,6 +353,64 @@ def _check_iso_date(ctx: _Ctx, node: yaml.Node, text: str) -> None:
     except ValueError:
         raise ctx.error(node, f"source_date '{text}' is not an ISO date",
                         "write it like 2020-12-01 or 2020-12-01T00:00:00Z") from None
+
+
+def _check_output(ctx: _Ctx, node: yaml.Node, output: Output) -> None:
+    items = _mapping(ctx, node, "output", set(Output.__dataclass_fields__))
+    output.pdf_variant = output.pdf_variant.strip().lower()
+    if output.pdf_variant in ("", "none"):
+        output.pdf_variant = ""
+    elif output.pdf_variant not in ("pdf/x-1a", "pdf/x-3", "pdf/x-4"):
+        raise ctx.error(items["pdf_variant"][1], f"output.pdf_variant '{output.pdf_variant}' is not one booklet writes",
+                        hint="use pdf/x-4 (the default), pdf/x-3, pdf/x-1a, or none")
+    if output.pages_multiple not in (1, 2, 4, 8, 16):
+        raise ctx.error(items["pages_multiple"][1], "output.pages_multiple must be 1, 2, 4, 8 or 16")
+    if not 0 <= output.workers <= 256:
+        raise ctx.error(items["workers"][1], "output.workers must be between 0 (one per core) and 256")
+    if not 200 <= output.ink_limit <= 400:
+        raise ctx.error(items["ink_limit"][1], f"output.ink_limit must be between 200 and 400 %, got {output.ink_limit:g}")
+    if not 150 <= output.print_image_dpi <= output.print_image_max_dpi:
+        key = "print_image_dpi" if "print_image_dpi" in items else "print_image_max_dpi"
+        raise ctx.error(items[key][1], "output.print_image_dpi must be at least 150 and at most output.print_image_max_dpi")
+    if not output.epub.endswith(".epub") or "/" in output.epub or output.epub.startswith("."):
+        raise ctx.error(items["epub"][1], f"output.epub must be a file name ending in .epub, got {output.epub!r}")
+    if not output.web or "/" in output.web or output.web.startswith(".") or output.web == "preview":
+        raise ctx.error(items["web"][1], f"output.web must be a plain folder name such as 'web', got {output.web!r}")
+
+
+def _parse_colours(ctx: _Ctx, node: yaml.Node, cfg: Config) -> None:
+    """`role: "#rrggbb"` (print derived through the profile), or
+    `role: {screen: "#rrggbb", print: "C M Y K"}` in percent (either may be left out)."""
+    from .colours import parse_cmyk, parse_hex
+    if not isinstance(node, yaml.MappingNode):
+        raise ctx.error(node, f"'colours' must be a mapping of roles, not a {_node_kind(node)}")
+    for knode, vnode in node.value:
+        role = str(knode.value)
+        if not ROLE_NAME.match(role):
+            raise ctx.error(knode, f"colour role '{role}' is not a name stylesheets can use",
+                            hint="lower-case letters, digits and _ (it becomes var(--" + role.replace("_", "-") + "))")
+        line = knode.start_mark.line + 1
+        if isinstance(vnode, yaml.ScalarNode):
+            screen, cmyk, cnode = _scalar(ctx, vnode, f"colours.{role}", str), None, vnode
+            if parse_hex(screen) is None and parse_cmyk(screen) is not None:
+                screen, cmyk = "", parse_cmyk(screen)
+        else:
+            items = _mapping(ctx, vnode, f"colours.{role}", {"screen", "print"})
+            if not items:
+                raise ctx.error(vnode, f"colours.{role} needs a screen or a print colour")
+            screen = _scalar(ctx, items["screen"][1], f"colours.{role}.screen", str) if "screen" in items else ""
+            cnode = items.get("screen", items.get("print"))[1]
+            cmyk = None
+            if "print" in items:
+                pnode = items["print"][1]
+                cmyk = parse_cmyk(_scalar(ctx, pnode, f"colours.{role}.print", str))
+                if cmyk is None:
+                    raise ctx.error(pnode, f"colours.{role}.print '{pnode.value}' is not a CMYK mix",
+                                    hint="four percentages, cyan magenta yellow black: e.g. \"0 95 90 10\" or 0/0/0/100")
+        if screen and parse_hex(screen) is None:
+            raise ctx.error(cnode, f"colours.{role} '{screen}' is not a screen colour",
+                            hint="write it as #rrggbb (e.g. \"#b2201f\", quoted) or give print: \"C M Y K\" in percent")
+        cfg.colours[role] = Colour(screen, cmyk, line)
 
 
 def _check_url(ctx: _Ctx, node: yaml.Node, url: str) -> str:

@@ -361,9 +361,21 @@ def _portrait_focus(value, where: str) -> str:
     return f"{float(m.group(1)):g}% {float(m.group(2)):g}%"
 
 
-def load_content(root: Path, unit_paths: list[Path], honourees_file: str = "content/honourees.yaml") -> Content:
+def load_content(root: Path, unit_paths: list[Path], honourees_file: str = "content/honourees.yaml",
+                 memo: dict | None = None) -> Content:
+    """*memo* (kept by a watching Builder) keeps the honourees read from an
+    unchanged file: its YAML is the slowest part of reading the content."""
+    from .fsutil import file_stamp
     units = [parse_unit(p, root) for p in unit_paths]
-    honourees = load_honourees(root / honourees_file, root)
+    path = root / honourees_file
+    key = (str(path), file_stamp(path))
+    if memo is not None and key in memo:
+        honourees = list(memo[key])
+    else:
+        honourees = load_honourees(path, root)
+        if memo is not None:
+            memo.clear()
+            memo[key] = tuple(honourees)
     groups = list(dict.fromkeys(h.group for h in honourees if h.group))
     ungrouped = any(not h.group for h in honourees)
     for u in units:

@@ -112,14 +112,26 @@ def unusable(source: Source, what: str) -> str:
             f"the path is relative to the project folder)")
 
 
+@dataclass
+class ImageFinding:
+    """An image that keeps a booklet from the press (`booklet build --final` lists them)."""
+    who: str           # where the image is asked for: file, line, name
+    src: str
+    problem: str       # 'missing' (a placeholder frame is drawn instead) or 'low' (under MIN_DPI)
+    message: str
+
+
 def check_images(project: Path, content: Content, errors: list[str], honourees_file: str = "content/honourees.yaml",
-                 placed: dict[str, tuple[float, float]] | None = None) -> list[str]:
+                 placed: dict[str, tuple[float, float]] | None = None,
+                 findings: list[ImageFinding] | None = None) -> list[str]:
     """Warnings about the booklet's images (errors for damaged ones go to *errors*).
 
     *placed*: the size in mm each kind of image is placed at (width, height),
-    for the effective resolution; see render.geometry.
+    for the effective resolution; see render.geometry. *findings*, if given,
+    receives the placeholders and the images too coarse for print.
     """
     placed = placed or {}
+    findings = findings if findings is not None else []
     warnings: list[str] = []
     later: list[str] = []
     wanted: list[tuple[Source, str, str]] = []  # (source, kind, who)
@@ -132,6 +144,8 @@ def check_images(project: Path, content: Content, errors: list[str], honourees_f
             warnings.append(f"{who}: {unusable(source, 'portrait')}")
         elif source.problem:
             later.append(f"{who}: image {source.src} {PLACEHOLDER_DRAWN}")
+        if source.problem:
+            findings.append(ImageFinding(who, source.src, "missing", (warnings + later)[-1]))
         else:
             wanted.append((source, "portrait", who))
     for u in content.units:
@@ -141,6 +155,7 @@ def check_images(project: Path, content: Content, errors: list[str], honourees_f
                 source = locate(project, b.src)
                 if source.problem:
                     warnings.append(f"{who}: {unusable(source, 'photo')}")
+                    findings.append(ImageFinding(who, source.src, "missing", warnings[-1]))
                 else:
                     wanted.append((source, "photo", who))
     cover = next((f"images/cover{ext}" for ext in IMAGE_EXTS if (project / "images" / f"cover{ext}").is_file()), "")
@@ -173,4 +188,5 @@ def check_images(project: Path, content: Content, errors: list[str], honourees_f
         if dpi < MIN_DPI:
             warnings.append(f"{who}: {src} is {w}×{h} px, only {dpi:.0f} dpi at its placed size "
                             f"({mw:.0f}×{mh:.0f} mm); print needs {MIN_DPI}")
+            findings.append(ImageFinding(who, src, "low", warnings[-1]))
     return warnings + later

@@ -77,3 +77,12 @@ def scaffold_built(tmp_path_factory):
     built = booklet("build", cwd=project)
     assert built.returncode == 0, built.stdout + built.stderr
     return project, built
+
+
+@pytest.fixture(scope="session")
+def phone_built(tmp_path_factory):
+    """The phonebook project (photos, other groups; tests/phonebook.py) built once."""
+    from booklet.build import build
+    from phonebook import make_project
+    project = make_project(tmp_path_factory.mktemp("phone") / "teachers")
+    return project, build(project)

@@ -122,8 +122,9 @@ def test_cli_build_summary(built_mini, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "booklet.cli", "build", "--no-audit", "-p", str(project)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert re.search(r"built \d+ pages in [\d.]+s: output/booklet-print.pdf \([\d.]+ MB\)", proc.stdout)
-    for stage in ("config", "content", "glyphs", "layout", "pdf", "write"):
+    assert re.search(r"^  output/booklet-print.pdf +print PDF, \d+ pages, [\d.]+ (MB|KB)$", proc.stdout, re.M)
+    assert re.search(r"^built \d+ pages in [\d.]+s", proc.stdout, re.M)
+    for stage in ("config", "content", "glyphs", "layout", "pdf", "epub+web", "write"):
         assert stage in proc.stdout
 
 

@@ -110,3 +110,10 @@ def test_digital_url_kept(tmp_path):
                        tmp_path / "booklet.yaml")
     assert cfg.digital.url == "https://t.example.cn/期刊/12?from=qr"
     assert parse_config("title: x\nunits: [content/a.md]\n", tmp_path / "booklet.yaml").digital.url == ""
+
+
+def test_workers_must_be_a_count_of_processes(tmp_path):
+    msg = err("title: x\nunits: [content/a.md]\noutput:\n  workers: -2\n", tmp_path)
+    assert "booklet.yaml, line 4" in msg and "output.workers must be between 0 (one per core) and 256" in msg
+    msg = err("title: x\nunits: [content/a.md]\noutput:\n  workers: many\n", tmp_path)
+    assert "line 4" in msg and "'output.workers' must be a whole number" in msg

@@ -19,7 +19,7 @@ from test_print import pdfinfo_boxes, render, tiny_cfg, tiny_html, close
 def mini_digital(built_mini):
     project, result = built_mini
     cfg = load_config(project)
-    data, report = digital_edition(result.print_pdf.read_bytes(), cfg)
+    data, report = digital_edition(result.digital_pdf.read_bytes(), cfg)
     return cfg, data, report
 
 
@@ -108,13 +108,15 @@ def test_images_are_downsampled_to_screen_resolution(photo_doc):
     assert "1 image(s) downsampled" in report.format()
 
 
-def test_print_keeps_full_resolution(photo_doc):
+def test_print_keeps_print_resolution_in_cmyk(photo_doc):
     from booklet.pdf.editions import make_print_edition
     tmp, raw = photo_doc
-    data, _ = make_print_edition(raw, tiny_cfg(tmp))
+    data, report = make_print_edition(raw, tiny_cfg(tmp))
     with pikepdf.open(io.BytesIO(data)) as pdf:
         (im,) = [im for scan in walk_pages(pdf) for im in scan.images]
-        assert im.pixels == (3000, 4000) and im.dpi > 1600
+        assert im.pixels == (532, 709) and 300 <= im.dpi < 301    # 1,693 dpi → 300, never below
+        assert im.colour_space == "cmyk"
+    assert report.colour.images_resampled == report.colour.images_converted == 1
 
 
 def test_alpha_images_keep_their_soft_mask(tmp_path):

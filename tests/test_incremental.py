@@ -97,8 +97,9 @@ def test_colour_edit_repaints_without_layout_and_matches_a_full_build(tmp_path, 
     watcher.build()
     laid_out = len(calls)
     config = project / "booklet.yaml"
+    original = config.read_text("utf-8")
     # rules, ornaments and table borders; running heads (margin boxes); the editors' note background
-    config.write_text(config.read_text("utf-8") + '\ncolours:\n  accent: "#1f5fb2"\n  muted: "#2f7f4f"\n'
+    config.write_text(original + '\ncolours:\n  accent: {screen: "#1f5fb2", print: "90 60 0 0"}\n  muted: "#2f7f4f"\n'
                       '  paper_tint: "#e3eef6"\n', "utf-8")
     result = watcher.build()
     assert len(calls) == laid_out                        # no layout at all
@@ -108,9 +109,21 @@ def test_colour_edit_repaints_without_layout_and_matches_a_full_build(tmp_path, 
     repainted = outputs(project)
     streams = page_streams(repainted[1])
     for rgb in ("0.121569 0.372549 0.698039", "0.184314 0.498039 0.309804", "0.890196 0.933333 0.964706"):
-        assert rgb in streams                            # each new colour is painted
+        assert rgb in streams                            # each new colour is painted on screen
+    inks = page_streams(repainted[0])
+    assert " rg" not in inks and "0.9 0.6 0 0 k" in inks and "0.9 0.6 0 0 K" in inks   # and in the role's inks
     Builder(project).build()
     assert outputs(project) == repainted                 # byte for byte what a full build gives
+    laid_out = len(calls)
+    # The print colour alone: the screen edition and the layout stay, the print edition follows.
+    config.write_text(original + '\ncolours:\n  accent: {screen: "#1f5fb2", print: "100 50 0 10"}\n  muted: "#2f7f4f"\n'
+                      '  paper_tint: "#e3eef6"\n', "utf-8")
+    result = watcher.build()
+    assert len(calls) == laid_out and result.how == "nothing to lay out"
+    reinked = outputs(project)
+    assert reinked[1] == repainted[1]
+    inks = page_streams(reinked[0])
+    assert "1 0.5 0 0.1 k" in inks and "0.9 0.6 0 0" not in inks
 
 
 def test_layout_edit_lays_out_only_the_parts_it_selects(tmp_path, monkeypatch):

@@ -240,7 +240,10 @@ def test_pdfx_keeps_keys_and_has_an_output_intent(pdfx, variant):
     with pikepdf.open(io.BytesIO(data)) as pdf:
         intents = pdf.Root.OutputIntents
         assert len(intents) == 1 and intents[0].S == pikepdf.Name("/GTS_PDFX")
-        assert str(intents[0].OutputConditionIdentifier) == "FOGRA39"
+        assert str(intents[0].OutputConditionIdentifier) == "Custom"
+        profile = intents[0].DestOutputProfile                # the shipped CMYK characterisation, embedded
+        assert int(profile.N) == 4 and profile.read_bytes()[16:20] == b"CMYK"
+        assert str(intents[0].OutputCondition) == "Artifex CMYK SWOP Profile"
         assert pdf.docinfo.Trapped == pikepdf.Name.False_
         assert str(pdf.docinfo.Title) == "当好主人翁"
         xmp = pdf.Root.Metadata.read_bytes().decode()
@@ -258,7 +261,7 @@ def test_pdfx_keeps_keys_and_has_an_output_intent(pdfx, variant):
             assert str(pdf.docinfo.GTS_PDFXVersion) == "PDF/X-3:2003"
         else:
             assert pdf.pdf_version == "1.6"
-    assert report.output_intent.startswith("FOGRA39")
+    assert report.output_intent.startswith("Artifex CMYK SWOP Profile")
 
 
 @pytest.mark.skipif(not FONT.is_file(), reason="shipped fonts not installed")
@@ -284,28 +287,49 @@ def test_pdfx1a_fonts_are_bare_cff_and_render_the_same(pdfx, tmp_path):
 
 def test_pdfx4_without_icc_profile_is_flagged(pdfx):
     _, data, report = pdfx["pdf/x-4"]
-    assert any("ICC profile" in w for w in report.warnings)
-    result = preflight(data)
+    (note,) = report.warnings                    # the link's blue comes from the browser's stylesheet
+    assert note.startswith("colour #0000ff is named directly in a stylesheet, not by a role: printed as 88/77/0/0")
+    assert preflight(data).ok
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        del pdf.Root.OutputIntents[0]["/DestOutputProfile"]
+        buf = io.BytesIO()
+        pdf.save(buf)
+    result = preflight(buf.getvalue())
     assert result.variant == "pdf/x-4"
     assert any("no embedded ICC profile" in e for e in result.errors)
 
 
-def test_cmyk_profile_is_embedded_when_given(tmp_path, monkeypatch):
-    # A syntactically valid ICC header (class prtr, data colour space CMYK, PCS Lab).
-    header = bytearray(128)
-    header[0:4] = (128 + 4).to_bytes(4, "big")
-    header[12:16], header[16:20], header[20:24], header[36:40] = b"prtr", b"CMYK", b"Lab ", b"acsp"
-    profile = tmp_path / "profiles" / "Printer.icc"
-    profile.parent.mkdir()
-    profile.write_bytes(bytes(header) + b"\0\0\0\0")
+def test_print_shops_profile_is_embedded_when_named(tmp_path):
+    from booklet.colours import shipped_profile
+    (tmp_path / "profiles").mkdir()
+    shop = tmp_path / "profiles" / "Shop.icc"
+    shop.write_bytes(shipped_profile().read_bytes())
     raw = render(tiny_html(4), tmp_path, "pdf/x-4")
-    data, report = make_print_edition(raw, tiny_cfg(tmp_path, variant="pdf/x-4"))
+    cfg = tiny_cfg(tmp_path, variant="pdf/x-4")
+    cfg.output.icc = "profiles/Shop.icc"
+    data, report = make_print_edition(raw, cfg)
+    assert "embedded from Shop.icc" in report.output_intent
     with pikepdf.open(io.BytesIO(data)) as pdf:
         oi = pdf.Root.OutputIntents[0]
-        assert int(oi.DestOutputProfile.N) == 4
-        assert oi.DestOutputProfile.read_bytes()[16:20] == b"CMYK"
-    assert not any("ICC" in w for w in report.warnings)
-    assert not any("output intent" in e for e in preflight(data).errors)
+        assert oi.DestOutputProfile.read_bytes() == shop.read_bytes()
+    assert preflight(data, cfg).ok
+
+
+def test_a_named_profile_that_is_not_cmyk_is_one_clear_error(tmp_path):
+    from PIL import ImageCms
+
+    from booklet.colours import policy_from_config
+    from booklet.errors import BookletError
+    (tmp_path / "profiles").mkdir()
+    ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    (tmp_path / "profiles" / "screen.icc").write_bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    cfg = tiny_cfg(tmp_path, variant="pdf/x-4")
+    cfg.output.icc = "profiles/screen.icc"
+    with pytest.raises(BookletError, match=r"screen.icc is not a CMYK ICC profile \(its colour space is RGB\)"):
+        policy_from_config(cfg)
+    cfg.output.icc = "profiles/missing.icc"
+    with pytest.raises(BookletError, match="does not exist"):
+        policy_from_config(cfg)
 
 
 def test_print_edition_is_reproducible(tmp_path, monkeypatch):
@@ -332,7 +356,8 @@ def test_preflight_passes_a_good_file(mini_print, tmp_path):
     assert report.ok, report.format()
     assert not report.errors
     assert "result: OK" in report.format()
-    assert any("text in RGB" in i for i in report.info)        # WeasyPrint writes #1a1a1a as RGB
+    assert "body text (10.5 pt) in black ink alone" in report.info
+    assert "colour spaces painted: DeviceCMYK" in "\n".join(report.info)
 
 
 def test_preflight_flags_missing_trimbox_and_page_count(mini_print):
@@ -371,8 +396,14 @@ def test_preflight_pdfx1a_transparency_and_rgb(tmp_path):
     report = preflight(data, tiny_cfg(tmp_path, variant="pdf/x-1a"))
     assert report.variant == "pdf/x-1a"
     assert any("transparency" in e and "PDF/X-1a" in e for e in report.errors)
-    assert any("text in RGB" in w for w in report.warnings)
+    assert not any("RGB" in e for e in report.errors)          # the colours went to CMYK on the way
     assert not any("output intent" in e for e in report.errors)
+    with pikepdf.open(io.BytesIO(raw)) as pdf:                   # WeasyPrint's own PDF/X-1a file is RGB
+        pdf.Root.OutputIntents = pikepdf.Array()
+        buf = io.BytesIO()
+        pdf.save(buf)
+    rgb = preflight(buf.getvalue(), tiny_cfg(tmp_path, variant="pdf/x-1a"))
+    assert any("DeviceRGB colour" in e for e in rgb.errors)
 
 
 # ---------------------------------------------------------------------------

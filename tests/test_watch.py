@@ -68,6 +68,9 @@ def test_watch_rebuilds_reports_and_survives_mistakes(mini, watcher):
     assert "changed pages: 4" in line, line
     assert "盛大举行" in text_of(pdf)
     assert (mini / "output" / "preview" / "page-004.png").is_file()
+    # Then, after the PDFs, the phone editions show the edit too.
+    watcher.wait_for("EPUB and web edition refreshed")
+    assert "盛大举行" in (mini / "output" / "web" / "01-news.html").read_text("utf-8")
 
     # A YAML mistake: one clear message with the line; the old PDF stays.
     good = pdf.read_bytes()
@@ -174,7 +177,11 @@ def test_watch_in_a_new_project_survives_start_edits_and_a_broken_config(tmp_pat
         line = watcher.wait_for("built ")
         page = digital_page_of(project / "output" / "booklet-digital.pdf", "这是改过的讲话正文")
         assert f"changed pages: {page}" in line and "print edition" not in line, line
-        assert (project / "output" / "preview" / f"page-{page:03d}.png").stat().st_mtime > cfg.stat().st_mtime
+        preview = project / "output" / "preview" / f"page-{page:03d}.png"
+        end = time.monotonic() + 60                  # previews are written after the build line
+        while preview.stat().st_mtime <= cfg.stat().st_mtime and time.monotonic() < end:
+            time.sleep(0.1)
+        assert preview.stat().st_mtime > cfg.stat().st_mtime
 
         # A CSS mistake in the project's own stylesheet: named by its file and line.
         (project / "layouts" / "booklet.css").write_text(
@@ -232,3 +239,23 @@ def test_an_unexpected_error_is_one_line_and_watch_goes_on(tmp_path, monkeypatch
     assert calls[1] is not calls[0]                                                    # afresh
     previews = [line for line in lines if "previews" in line]
     assert len(previews) == 1 and "CalledProcessError" in previews[0], lines
+
+
+def test_a_save_during_the_first_build_is_built(mini):
+    """watch listens before its first build: an edit saved while it runs is not lost."""
+    w = Watcher(mini)
+    try:
+        w.wait_for("start: building")
+        time.sleep(0.8)                       # past reading the content, still laying out
+        while not w.lines.empty():
+            w.seen.append(w.lines.get())
+        assert not any("watching" in line for line in w.seen), "the first build ended before the edit"
+        news = mini / "content" / "01-news.md"
+        news.write_text(news.read_text("utf-8").replace("隆重举行。", "热烈举行。", 1), "utf-8")
+        assert "盛大举行" not in news.read_text("utf-8")
+        w.wait_for("watching")
+        line = w.wait_for("built ", timeout=90)
+        assert "changed pages: 4" in line, line
+        assert "热烈举行" in text_of(mini / "output" / "booklet-digital.pdf")
+    finally:
+        w.stop()

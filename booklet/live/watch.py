@@ -3,11 +3,18 @@
 Editors change a word or a margin dozens of times an hour; each rebuild
 reuses the Builder's warm state, reports what changed (pages added or
 removed, pages whose content changed, new warnings) and writes PNG
-previews of the changed pages. A mistake prints one message and the last
-good PDF stays in output/ (writes are atomic). So does anything else that
-goes wrong in a rebuild or a preview, a bug in booklet included: watch says
-so in one line, keeps the traceback in output/watch-error.log for a bug
-report, starts the next build afresh, and keeps watching.
+previews of the changed pages, then refreshes the EPUB and the web
+edition (after the PDFs, which are what an editor is waiting for). A
+mistake prints one message and the last good PDF stays in output/ (writes
+are atomic). So does anything else that goes wrong in a rebuild, a preview
+or the phone editions, a bug in booklet included: watch says so in one
+line, keeps the traceback in output/watch-error.log for a bug report,
+starts the next build afresh, and keeps watching.
+
+watch listens from before its first build, so a save made while it builds
+or writes previews is built next; each rebuild writes the digital PDF as
+soon as it is made (only the page groups an edit changed are drawn again)
+and the print PDF, preflight and previews after it.
 
 Pages are counted as the reader sees them, in the laid-out (digital)
 edition; the print edition has blank pages added before the back cover, so
@@ -84,6 +91,19 @@ def compare(before: BuildResult | None, after: BuildResult) -> Change:
     return Change(pages_before, after.digital_pages, changed, warnings, in_print)
 
 
+def _refresh_reflow(builder: Builder, echo: Callable[[str], None], project: Path) -> None:
+    """The EPUB and the web edition, after the PDFs are out and shown."""
+    try:
+        staged = builder.write_reflow()
+    except BookletError as exc:
+        echo(f"error: the EPUB and web edition were not refreshed: {exc}")
+        return
+    except Exception as exc:  # a bug in booklet: one line, keep watching
+        _report_bug(project, echo, "the EPUB and web edition", exc)
+        return
+    echo(f"EPUB and web edition refreshed in {staged.seconds:.1f}s")
+
+
 def _relevant(project: Path):
     out_dir = (project / "output").resolve()
 
@@ -107,21 +127,60 @@ def _report_bug(project: Path, echo: Callable[[str], None], what: str, exc: Base
     echo(f"internal error in {what} (a bug in booklet, please report it): {type(exc).__name__}: {exc}{where}")
 
 
-def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: int = 300,
-          previews: bool = True, stop_event=None, max_builds: int | None = None) -> None:
+def _watcher(project: Path, debounce_ms: int, stop) -> tuple:
+    """Watch *project* in a thread from now on; returns (queue of change sets, thread).
+
+    The watcher is running before this returns, so a save made during the
+    first build, or while previews are written, is queued and rebuilt:
+    watchfiles answers (empty-handed, after rust_timeout) once it is watching.
+    """
+    import queue
+    import threading
+
     import watchfiles
 
-    builder = Builder(project)
+    changes: queue.Queue = queue.Queue()
+    listening = threading.Event()
+
+    def pump():
+        try:
+            for found in watchfiles.watch(project, watch_filter=_relevant(project), debounce=debounce_ms, step=50,
+                                          stop_event=stop, raise_interrupt=False, yield_on_timeout=True,
+                                          rust_timeout=100):
+                listening.set()
+                if found:
+                    changes.put(found)
+        finally:
+            listening.set()
+
+    thread = threading.Thread(target=pump, name="booklet-watch", daemon=True)
+    thread.start()
+    listening.wait()
+    return changes, thread
+
+
+def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: int = 300,
+          previews: bool = True, stop_event=None, max_builds: int | None = None, reflow: bool = True,
+          workers: int | None = None) -> None:
+    import queue
+    import threading
+
+    builder = Builder(project, workers=workers)
     last: BuildResult | None = None
     builds = 0
+    stop = stop_event if stop_event is not None else threading.Event()
 
     def rebuild(reason: str) -> None:
         nonlocal last, builds, builder
         builds += 1
         t0 = time.perf_counter()
         echo(f"[{time.strftime('%H:%M:%S')}] {reason}: building…")
+
+        def digital_out(path: Path) -> None:
+            if last is not None:
+                echo(f"digital PDF updated in {time.perf_counter() - t0:.2f}s")
         try:
-            result = builder.build()
+            result = builder.build(reflow=False, digital_first=digital_out)   # the PDFs first: that is what an editor is looking at
         except BookletError as exc:
             echo(f"error: {exc}")
             echo("the last good PDFs in output/ are unchanged; fix the file and save to rebuild")
@@ -129,7 +188,7 @@ def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: in
         except Exception as exc:  # a bug in booklet: say so in one line, keep watching
             _report_bug(project, echo, "the rebuild", exc)
             echo("the last good PDFs in output/ are unchanged; the next save builds afresh")
-            builder = Builder(project)            # its kept state may be what went wrong
+            builder = Builder(project, workers=workers)   # its kept state may be what went wrong
             last = None
             return
         change = compare(last, result)
@@ -149,22 +208,28 @@ def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: in
                 echo(f"warning: previews not written: {exc}")
             except Exception as exc:
                 _report_bug(project, echo, "the previews", exc)
+        if reflow:
+            _refresh_reflow(builder, echo, project)
 
-    rebuild("start")
-    # watchfiles starts watching when first asked for changes; it answers
-    # (empty-handed after rust_timeout) once it is, and only then is a save seen.
-    announced = False
-    for changes in watchfiles.watch(project, watch_filter=_relevant(project), debounce=debounce_ms,
-                                    step=50, stop_event=stop_event, raise_interrupt=False,
-                                    yield_on_timeout=True, rust_timeout=250):
-        if not announced:
-            echo(f"watching {', '.join(WATCHED_DIRS)}/ and booklet.yaml (Ctrl-C to stop)")
-            announced = True
-        if not changes:
-            continue
-        if max_builds is not None and builds >= max_builds:
-            break
-        names = sorted({Path(p).name for _, p in changes})
-        rebuild("changed " + ", ".join(names[:5]) + (" …" if len(names) > 5 else ""))
-        if max_builds is not None and builds >= max_builds:
-            break
+    changes, thread = _watcher(project, debounce_ms, stop)
+    try:
+        rebuild("start")
+        echo(f"watching {', '.join(WATCHED_DIRS)}/ and booklet.yaml (Ctrl-C to stop)")
+        while not stop.is_set() and (max_builds is None or builds < max_builds):
+            try:
+                found = changes.get(timeout=0.2)
+            except queue.Empty:
+                if not thread.is_alive():
+                    break
+                continue
+            while True:                      # saves made while we were building: one rebuild for all
+                try:
+                    found |= changes.get_nowait()
+                except queue.Empty:
+                    break
+            names = sorted({Path(p).name for _, p in found})
+            rebuild("changed " + ", ".join(names[:5]) + (" …" if len(names) > 5 else ""))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()

@@ -33,7 +33,9 @@ from xml.sax.saxutils import escape
 
 import pikepdf
 
+from ..colours import ColourPolicy, Profile, load_profile, policy_from_config
 from ..errors import BookletError
+from .colour import ColourReport, to_print_colours
 from .tagging import TaggingReport, make_accessible
 
 MM = 72.0 / 25.4
@@ -42,15 +44,6 @@ MARK_LENGTH = 5.0         # mm
 MIN_SLUG = 10.0           # mm: the MediaBox extends at least this far beyond the trim
 PDFX_NAMES = {"pdf/x-1a": "PDF/X-1a:2003", "pdf/x-3": "PDF/X-3:2003", "pdf/x-4": "PDF/X-4"}
 PDFX_MAX_VERSION = {"pdf/x-1a": "1.4", "pdf/x-3": "1.4", "pdf/x-4": "1.6"}
-# Used when no CMYK ICC profile is available: a characterization registered
-# with the ICC, which PDF/X-1a and PDF/X-3 accept by name.
-REGISTERED_INTENT = {
-    "OutputConditionIdentifier": "FOGRA39",
-    "OutputCondition": "Offset printing, according to ISO 12647-2:2004/Amd 1, "
-                       "paper type 1 or 2 (coated), 115 g/m2, screen ruling 60/cm",
-    "RegistryName": "http://www.color.org",
-    "Info": "Coated FOGRA39 (ISO 12647-2:2004)",
-}
 
 
 # ---------------------------------------------------------------------------
@@ -115,14 +108,13 @@ def _xmp_date(when: datetime) -> str:
 
 
 def _content_digest(pdf: pikepdf.Pdf) -> str:
-    """A hash of what the pages show (content streams), for IDs that follow the content."""
+    """A hash of what the pages show (content streams as stored: the same
+    content compresses to the same bytes, and decoding 70 pages costs a
+    tenth of a second), for IDs that follow the content."""
     h = hashlib.sha256()
     for page in pdf.pages:
         for stream in _content_streams(page):
-            try:
-                h.update(stream.read_bytes())
-            except pikepdf.PdfError:
-                h.update(stream.read_raw_bytes())
+            h.update(stream.read_raw_bytes())
         h.update(b"\x00page")
     return h.hexdigest()
 
@@ -458,62 +450,23 @@ def _cut_to_trim(page: pikepdf.Page) -> None:
 # ---------------------------------------------------------------------------
 # Output intent.
 
-def find_cmyk_profile(cfg=None) -> Path | None:
-    """A CMYK ICC profile for the PDF/X output intent: the first *.icc/*.icm in
-    the project's `profiles/` folder, else None (never a system file: the
-    same project must give the same PDF on every machine)."""
-    root = getattr(cfg, "root", None)
-    if root is not None:
-        folder = Path(root) / "profiles"
-        if folder.is_dir():
-            for p in sorted(folder.iterdir()):
-                if p.suffix.lower() in (".icc", ".icm") and _icc_space(p.read_bytes()) == b"CMYK":
-                    return p
-    return None
+def _ensure_output_intent(pdf: pikepdf.Pdf, profile: Profile) -> str:
+    """The PDF/X output intent: the CMYK profile embedded, described by its own name; returns the description.
 
-
-def _icc_space(data: bytes) -> bytes:
-    return data[16:20] if len(data) >= 128 and data[36:40] == b"acsp" else b""
-
-
-def _icc_description(data: bytes, fallback: str) -> str:
-    try:
-        from PIL import ImageCms
-        desc = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(data))).strip()
-        return desc or fallback
-    except Exception:  # noqa: BLE001 - any unreadable profile just keeps its file name
-        return fallback
-
-
-def _ensure_output_intent(pdf: pikepdf.Pdf, variant: str, profile: Path | None) -> tuple[str, list[str]]:
-    """Make sure a /GTS_PDFX output intent is there; returns (description, warnings)."""
-    warnings: list[str] = []
-    intents = pdf.Root.get("/OutputIntents")
-    for oi in intents or []:
-        if oi.get("/S") == pikepdf.Name("/GTS_PDFX"):
-            if oi.get("/DestOutputProfile") is None and variant == "pdf/x-4":
-                warnings.append("the PDF/X-4 output intent has no embedded ICC profile")
-            return str(oi.get("/OutputConditionIdentifier", "?")), warnings
-    oi = pikepdf.Dictionary(Type=pikepdf.Name.OutputIntent, S=pikepdf.Name("/GTS_PDFX"))
-    if profile is not None:
-        data = profile.read_bytes()
-        name = _icc_description(data, profile.stem)
-        stream = pdf.make_stream(data)
-        stream.N = 4
-        oi.DestOutputProfile = stream
-        oi.OutputConditionIdentifier = pikepdf.String(name)
-        oi.Info = pikepdf.String(name)
-        desc = f"{name} (embedded from {profile.name})"
-    else:
-        for key, value in REGISTERED_INTENT.items():
-            oi[f"/{key}"] = pikepdf.String(value)
-        desc = f"{REGISTERED_INTENT['OutputConditionIdentifier']} (registered characterization, no profile embedded)"
-        if variant == "pdf/x-4":
-            warnings.append("PDF/X-4 needs an embedded CMYK ICC profile for its output intent and none was found: "
-                            "put the printer's profile (e.g. a FOGRA39 or Japan Color .icc) in the project's profiles/ "
-                            "folder; FOGRA39 is referenced by name for now")
-    pdf.Root.OutputIntents = pikepdf.Array([oi])
-    return desc, warnings
+    The shipped profile is no registered characterisation, so the identifier is
+    'Custom' and the condition is the profile's description (PDF/X-4 requires
+    the profile itself to be embedded; X-1a and X-3 accept it too).
+    """
+    stream = pdf.make_stream(profile.path.read_bytes())
+    stream.N = 4
+    oi = pikepdf.Dictionary(Type=pikepdf.Name.OutputIntent, S=pikepdf.Name("/GTS_PDFX"),
+                            OutputConditionIdentifier=pikepdf.String("Custom"),
+                            OutputCondition=pikepdf.String(profile.description),
+                            Info=pikepdf.String(profile.description),
+                            RegistryName=pikepdf.String("http://www.color.org"),
+                            DestOutputProfile=stream)
+    pdf.Root.OutputIntents = pikepdf.Array([pdf.make_indirect(oi)])
+    return f"{profile.description} (embedded from {profile.path.name})"
 
 
 # ---------------------------------------------------------------------------
@@ -533,7 +486,18 @@ class PrintReport:
     fonts: list[str] = field(default_factory=list)
     source_date: str = ""
     size: int = 0
+    colour: ColourReport = field(default_factory=ColourReport)
     warnings: list[str] = field(default_factory=list)
+
+    def inks(self) -> str:
+        """One line on how the colours went to inks."""
+        c = self.colour
+        line = (f"inks: {len(c.roles)} colour role(s) as booklet.yaml sets them, {len(c.greys)} grey(s) in black ink "
+                f"alone, {len(c.direct)} other colour(s) through the profile")
+        if c.images_converted or c.images_resampled:
+            line += (f"; {c.images_converted} image(s) to CMYK, {c.images_resampled} resampled to print resolution "
+                     f"({c.image_bytes_before / 1e6:.1f} MB → {c.image_bytes_after / 1e6:.1f} MB)")
+        return line
 
     def format(self) -> str:
         w, h = (self.trim_pt[2] - self.trim_pt[0]) / MM, (self.trim_pt[3] - self.trim_pt[1]) / MM
@@ -545,6 +509,7 @@ class PrintReport:
             lines.append(f"  blank pages added: {', '.join(map(str, self.blank_pages))}")
         if self.pdf_variant:
             lines.append(f"  {PDFX_NAMES[self.pdf_variant]}, output intent {self.output_intent}")
+        lines.append(f"  {self.inks()}")
         lines.append(f"  fonts: {len(self.fonts)} embedded subset(s)")
         lines.append(f"  dates: {self.source_date or 'build time (not reproducible)'}")
         lines += [f"  warning: {w}" for w in self.warnings]
@@ -553,13 +518,14 @@ class PrintReport:
 
 def _pdfx_content_warnings(pdf: pikepdf.Pdf, variant: str) -> list[str]:
     """What the page content does that the PDF/X variant forbids (we cannot fix it here)."""
-    from .preflight import NO_TRANSPARENCY, walk_pages
+    from .preflight import NO_TRANSPARENCY
+    from .scan import RGB_KINDS, walk_pages
 
     transparent, rgb = [], []
     for scan in walk_pages(pdf):
         if scan.transparency:
             transparent.append(scan.page)
-        if any(t.space == "rgb" for t in scan.text) or any(i.colour_space == "rgb" for i in scan.images):
+        if any(t.space in RGB_KINDS for t in scan.text) or any(i.colour_space in RGB_KINDS for i in scan.images):
             rgb.append(scan.page)
     out = []
     if transparent and variant in NO_TRANSPARENCY:
@@ -575,33 +541,43 @@ def _page_list(pages: list[int]) -> str:
     return ", ".join(map(str, pages)) if len(pages) <= 8 else f"{', '.join(map(str, pages[:8]))}, …"
 
 
-def _save(pdf: pikepdf.Pdf, *, object_streams: bool) -> bytes:
+def _save(pdf: pikepdf.Pdf, *, object_streams: bool, version: str = "") -> bytes:
     # QPDF keeps the first half of an existing /ID, and WeasyPrint's hashes the
     # whole raw file (random XMP DocumentID, build time): derive both from our content.
     if "/ID" in pdf.trailer:
         del pdf.trailer["/ID"]
     out = io.BytesIO()
-    pdf.save(out, deterministic_id=True, compress_streams=True,
+    # Streams compressed already are copied as they are: decoding and
+    # compressing them again gives the same pages and costs a fifth of a second.
+    pdf.save(out, deterministic_id=True, compress_streams=True, force_version=version or None,
+             stream_decode_level=pikepdf.StreamDecodeLevel.none, recompress_flate=False,
              object_stream_mode=(pikepdf.ObjectStreamMode.generate if object_streams
                                  else pikepdf.ObjectStreamMode.disable))
     return out.getvalue()
 
 
 def make_print_edition(raw: bytes, cfg, *, registration: bool = True,
-                       cmyk_profile: Path | None = None) -> tuple[bytes, PrintReport]:
-    """The file for the printer, from WeasyPrint's *raw* PDF (rendered with CSS `bleed`)."""
+                       policy: ColourPolicy | None = None) -> tuple[bytes, PrintReport]:
+    """The file for the printer, from WeasyPrint's *raw* PDF (rendered with CSS `bleed`).
+
+    Colours and images are converted to the inks of *policy* (by default the
+    one booklet.yaml describes), so the file holds no RGB whatever the variant.
+    """
     variant = (cfg.output.pdf_variant or "").lower()
     if variant and variant not in PDFX_NAMES:
         raise BookletError(f"unknown PDF variant '{variant}'", where="booklet.yaml",
                            hint="use pdf/x-1a, pdf/x-3 or pdf/x-4")
+    policy = policy or policy_from_config(cfg)
     report = PrintReport(marks=bool(cfg.marks), pdf_variant=variant)
     want_w, want_h = cfg.trim.width * MM, cfg.trim.height * MM
     bleed = cfg.bleed * MM
     _, _, slug = mark_geometry(cfg.bleed)
     with pikepdf.open(io.BytesIO(raw)) as pdf:
-        if variant and pdf.pdf_version > PDFX_MAX_VERSION[variant]:
-            report.warnings.append(f"the PDF is version {pdf.pdf_version} but {PDFX_NAMES[variant]} allows at most "
-                                   f"{PDFX_MAX_VERSION[variant]}: render with write_pdf(pdf_variant='{variant}')")
+        # The raw PDF may be WeasyPrint's tagged PDF 1.7 (the digital edition's write): nothing
+        # in it needs more than the variant's version, except OpenType font programs (below).
+        version = PDFX_MAX_VERSION[variant] if variant and pdf.pdf_version > PDFX_MAX_VERSION[variant] else ""
+        report.colour = to_print_colours(pdf, policy)
+        report.warnings += report.colour.notes()
         n_before = len(pdf.pages)
         report.blank_pages = _insert_blanks(pdf, cfg.output.pages_multiple)
         report.blank_pages_added = len(report.blank_pages)
@@ -645,16 +621,14 @@ def make_print_edition(raw: bytes, cfg, *, registration: bool = True,
                                    f"{len(short_bleed)} page(s): check `bleed` in layouts/page.css")
         report.pages = len(pdf.pages)
         assert report.pages == n_before + report.blank_pages_added
-        if pdf.pdf_version < "1.6":
+        if (version or pdf.pdf_version) < "1.6":
             report.warnings += _bare_cff_for_old_pdf(pdf)
         report.fonts = _retag_subsets(pdf)
         report.warnings += font_problems(pdf)
         if variant:
-            profile = cmyk_profile or find_cmyk_profile(cfg)
-            report.output_intent, more = _ensure_output_intent(pdf, variant, profile)
-            report.warnings += more
+            report.output_intent = _ensure_output_intent(pdf, load_profile(Path(policy.profile)))
         elif "/OutputIntents" in pdf.Root:
-            report.output_intent = str(pdf.Root.OutputIntents[0].get("/OutputConditionIdentifier", ""))
+            del pdf.Root["/OutputIntents"]
         if variant:
             report.warnings += _pdfx_content_warnings(pdf, variant)
         meta = _meta_from_cfg(cfg)
@@ -663,7 +637,7 @@ def make_print_edition(raw: bytes, cfg, *, registration: bool = True,
         if not meta.when:
             report.warnings.append("no source_date in booklet.yaml and no SOURCE_DATE_EPOCH: "
                                    "the PDF carries the build time and is not reproducible")
-        data = _save(pdf, object_streams=not variant or PDFX_MAX_VERSION[variant] >= "1.5")
+        data = _save(pdf, object_streams=not variant or PDFX_MAX_VERSION[variant] >= "1.5", version=version)
     report.size = len(data)
     return data, report
 
@@ -695,10 +669,10 @@ class DigitalReport:
 def _downsample_images(pdf: pikepdf.Pdf, dpi: float, report: DigitalReport, tolerance: float = 1.25) -> None:
     from PIL import Image
 
-    from .preflight import walk_pages
+    from .scan import walk_pages
 
     need: dict[tuple, list] = {}     # objgen -> [image object, required px w, required px h]
-    for scan in walk_pages(pdf):
+    for scan in walk_pages(pdf, _may_draw_images):
         for im in scan.images:
             if im.image is None or im.image.objgen == (0, 0):
                 continue
@@ -759,6 +733,20 @@ def _downsample_images(pdf: pikepdf.Pdf, dpi: float, report: DigitalReport, tole
         report.images_downsampled += 1
         report.image_bytes_before += before
         report.image_bytes_after += len(encoded)
+
+
+def _may_draw_images(page: pikepdf.Page) -> bool:
+    """Can this page draw an image XObject? (Reading its content costs far more.)"""
+    def look(resources, depth=0) -> bool:
+        if resources is None or depth > 8:
+            return False
+        for _, xobj in (resources.get("/XObject") or {}).items():
+            if xobj.get("/Subtype") == pikepdf.Name.Image:
+                return True
+            if xobj.get("/Subtype") == pikepdf.Name.Form and look(xobj.get("/Resources"), depth + 1):
+                return True
+        return any(look(pattern.get("/Resources"), depth + 1) for _, pattern in (resources.get("/Pattern") or {}).items())
+    return look(page.obj.get("/Resources"))
 
 
 def _flate(data: bytes) -> bytes:

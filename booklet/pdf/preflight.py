@@ -2,24 +2,24 @@
 
 `preflight(path, cfg)` reads a finished PDF (ours or anyone's) and reports
 errors (the printer will reject or misprint it), warnings (it will print, but
-probably not as intended) and info. The content-stream walker here
-(`walk_pages`) is shared with booklet.pdf.editions, which uses it to find where each
-image is placed when downsampling the digital edition.
+probably not as intended) and info, one line per problem. What the pages
+paint is read by booklet.pdf.scan.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pikepdf
 
+from .scan import DEVICE_RGB, RGB_KINDS, PageScan, _box, walk_pages
+from .scan import ImagePlacement, TextShow, scan_page  # noqa: F401 - where callers found them before
+
 MM = 72.0 / 25.4
-IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
 MIN_DPI = 300
 RICH_BLACK_MAX_PT = 12.0
@@ -29,272 +29,6 @@ NO_TRANSPARENCY = ("pdf/x-1a", "pdf/x-3")
 
 def _vname(variant: str) -> str:
     return {"pdf/x-1a": "PDF/X-1a", "pdf/x-3": "PDF/X-3", "pdf/x-4": "PDF/X-4"}.get(variant, variant.upper())
-
-
-# ---------------------------------------------------------------------------
-# Content-stream walking: where images land and how text is coloured.
-
-def mul(m1, m2):
-    """m1 × m2 for PDF matrices [a b c d e f] (row vectors: apply m1 first)."""
-    a1, b1, c1, d1, e1, f1 = m1
-    a2, b2, c2, d2, e2, f2 = m2
-    return (a1 * a2 + b1 * c2, a1 * b2 + b1 * d2,
-            c1 * a2 + d1 * c2, c1 * b2 + d1 * d2,
-            e1 * a2 + f1 * c2 + e2, e1 * b2 + f1 * d2 + f2)
-
-
-def _matrix(arr) -> tuple:
-    try:
-        vals = tuple(float(x) for x in arr)
-    except (TypeError, ValueError):
-        return IDENTITY
-    return vals if len(vals) == 6 else IDENTITY
-
-
-@dataclass
-class ImagePlacement:
-    page: int                 # 1-based
-    name: str
-    image: pikepdf.Object | None   # the image XObject (None for inline images)
-    pixels: tuple[int, int]
-    ctm: tuple
-    colour_space: str
-    smask: bool
-
-    @property
-    def size_pt(self) -> tuple[float, float]:
-        a, b, c, d, _, _ = self.ctm
-        return math.hypot(a, b), math.hypot(c, d)
-
-    @property
-    def dpi(self) -> float:
-        """Effective resolution at the placed size (the lower of the two axes)."""
-        w, h = self.size_pt
-        if w <= 0 or h <= 0:
-            return float("inf")
-        return min(self.pixels[0] / (w / 72.0), self.pixels[1] / (h / 72.0))
-
-
-@dataclass
-class TextShow:
-    page: int
-    size_pt: float            # effective size on the page
-    space: str                # 'rgb', 'cmyk', 'gray', 'other'
-    colour: tuple
-
-
-@dataclass
-class PageScan:
-    page: int
-    images: list[ImagePlacement] = field(default_factory=list)
-    text: list[TextShow] = field(default_factory=list)
-    transparency: list[str] = field(default_factory=list)   # what on this page is transparent
-
-
-def _colour_space_name(cs, resources) -> tuple[str, int]:
-    """('rgb'|'cmyk'|'gray'|'pattern'|'other', components) for a colour space object or name."""
-    if isinstance(cs, pikepdf.Name):
-        name = str(cs)
-        simple = {"/DeviceRGB": ("rgb", 3), "/RGB": ("rgb", 3), "/DeviceCMYK": ("cmyk", 4), "/CMYK": ("cmyk", 4),
-                  "/DeviceGray": ("gray", 1), "/G": ("gray", 1), "/Pattern": ("pattern", 0)}
-        if name in simple:
-            return simple[name]
-        named = None
-        try:
-            named = resources.get("/ColorSpace", {}).get(name) if resources is not None else None
-        except (AttributeError, TypeError):
-            named = None
-        if named is not None:
-            return _colour_space_name(named, None)
-        return "other", 0
-    if isinstance(cs, pikepdf.Array) and len(cs):
-        family = str(cs[0])
-        if family == "/ICCBased":
-            try:
-                n = int(cs[1].get("/N", 0))
-            except (AttributeError, ValueError, TypeError):
-                n = 0
-            return {1: ("gray", 1), 3: ("rgb", 3), 4: ("cmyk", 4)}.get(n, ("other", n))
-        if family == "/Indexed" and len(cs) > 1:
-            base, _ = _colour_space_name(cs[1], resources)
-            return f"indexed-{base}", 1
-        if family in ("/Separation", "/DeviceN"):
-            return "spot", 1 if family == "/Separation" else len(cs[1])
-        if family == "/Pattern":
-            return "pattern", 0
-        if family in ("/CalRGB",):
-            return "rgb", 3
-        if family in ("/CalGray",):
-            return "gray", 1
-        if family == "/Lab":
-            return "lab", 3
-    return "other", 0
-
-
-def _gs_transparency(gs) -> str | None:
-    """A description of what makes an ExtGState transparent, or None."""
-    try:
-        for key in ("/CA", "/ca"):
-            if key in gs and float(gs[key]) < 1:
-                return f"opacity {key[1:]}={float(gs[key]):g}"
-        if "/SMask" in gs and gs.SMask != pikepdf.Name.None_:
-            return "soft mask"
-        if "/BM" in gs:
-            bm = gs.BM
-            names = [str(x) for x in bm] if isinstance(bm, pikepdf.Array) else [str(bm)]
-            if any(n not in ("/Normal", "/Compatible") for n in names):
-                return f"blend mode {names[0][1:]}"
-    except (TypeError, ValueError, AttributeError):
-        return None
-    return None
-
-
-class _Walker:
-    def __init__(self, scan: PageScan, max_depth: int = 12):
-        self.scan = scan
-        self.max_depth = max_depth
-        self.seen_patterns: set = set()
-
-    def walk(self, owner, resources, ctm, depth: int = 0, forms_on_stack: tuple = ()) -> None:
-        if depth > self.max_depth:
-            return
-        try:
-            ops = pikepdf.parse_content_stream(owner)
-        except pikepdf.PdfError:
-            return
-        base_ctm = ctm
-        stack = []
-        fill = ("gray", (0.0,))
-        tm = IDENTITY
-        font_size = 0.0
-        xobjects = resources.get("/XObject", {}) if resources is not None else {}
-        gstates = resources.get("/ExtGState", {}) if resources is not None else {}
-        patterns = resources.get("/Pattern", {}) if resources is not None else {}
-        fill_space = "gray"
-        for instr in ops:
-            operands, op = instr.operands, str(instr.operator)
-            if op == "q":
-                stack.append((ctm, fill, fill_space))
-            elif op == "Q":
-                if stack:
-                    ctm, fill, fill_space = stack.pop()
-            elif op == "cm" and len(operands) == 6:
-                ctm = mul(_matrix(operands), ctm)
-            elif op == "gs" and operands:
-                gs = gstates.get(str(operands[0])) if gstates is not None else None
-                why = _gs_transparency(gs) if gs is not None else None
-                if why:
-                    self.scan.transparency.append(why)
-            elif op == "rg" and len(operands) == 3:
-                fill_space, fill = "rgb", tuple(float(x) for x in operands)
-            elif op == "k" and len(operands) == 4:
-                fill_space, fill = "cmyk", tuple(float(x) for x in operands)
-            elif op == "g" and len(operands) == 1:
-                fill_space, fill = "gray", (float(operands[0]),)
-            elif op == "cs" and operands:
-                fill_space, _ = _colour_space_name(operands[0], resources)
-                fill = ()
-            elif op in ("sc", "scn"):
-                nums = tuple(float(x) for x in operands if isinstance(x, (int, float)) or _is_number(x))
-                fill = nums
-                if operands and isinstance(operands[-1], pikepdf.Name) and patterns is not None:
-                    pat = patterns.get(str(operands[-1]))
-                    if pat is not None:
-                        self._walk_pattern(pat, base_ctm, depth, forms_on_stack)
-            elif op == "BT":
-                tm = IDENTITY
-            elif op == "Tm" and len(operands) == 6:
-                tm = _matrix(operands)
-            elif op == "Tf" and len(operands) == 2:
-                try:
-                    font_size = abs(float(operands[1]))
-                except (TypeError, ValueError):
-                    font_size = 0.0
-            elif op in ("Tj", "TJ", "'", '"'):
-                m = mul(tm, ctm)
-                scale = math.sqrt(abs(m[0] * m[3] - m[1] * m[2]))
-                self.scan.text.append(TextShow(self.scan.page, font_size * scale, fill_space, fill))
-            elif op == "Do" and operands:
-                name = str(operands[0])
-                xobj = xobjects.get(name) if xobjects is not None else None
-                if xobj is None:
-                    continue
-                subtype = xobj.get("/Subtype")
-                if subtype == pikepdf.Name.Image:
-                    self._image(name, xobj, ctm, resources)
-                elif subtype == pikepdf.Name.Form:
-                    key = xobj.objgen
-                    if key != (0, 0) and key in forms_on_stack:
-                        continue
-                    group = xobj.get("/Group")
-                    if group is not None and group.get("/S") == pikepdf.Name.Transparency:
-                        self.scan.transparency.append("transparency group")
-                    form_ctm = mul(_matrix(xobj.get("/Matrix", IDENTITY)), ctm)
-                    self.walk(xobj, xobj.get("/Resources", resources), form_ctm, depth + 1, forms_on_stack + (key,))
-            elif op == "INLINE IMAGE" and operands:
-                img = operands[0]
-                try:
-                    w, h = int(img.width), int(img.height)
-                    cs = img.obj.get("/ColorSpace", img.obj.get("/CS"))
-                    space = _colour_space_name(cs, resources)[0] if cs is not None else "mask"
-                except Exception:  # noqa: BLE001 - inline images are rare; never fail preflight on one
-                    continue
-                self.scan.images.append(ImagePlacement(self.scan.page, "(inline)", None, (w, h), ctm, space, False))
-
-    def _image(self, name, xobj, ctm, resources) -> None:
-        try:
-            w, h = int(xobj.Width), int(xobj.Height)
-        except (AttributeError, ValueError, TypeError):
-            return
-        cs = xobj.get("/ColorSpace")
-        if xobj.get("/ImageMask", False):
-            space = "mask"
-        elif cs is None:
-            space = "other"  # e.g. JPX with its own colour space
-        else:
-            space = _colour_space_name(cs, resources)[0]
-        smask = "/SMask" in xobj
-        if smask:
-            self.scan.transparency.append("image with soft mask (alpha)")
-        self.scan.images.append(ImagePlacement(self.scan.page, name, xobj, (w, h), ctm, space, smask))
-
-    def _walk_pattern(self, pat, base_ctm, depth, forms_on_stack) -> None:
-        """Tiling patterns (CSS background images) draw images in pattern space."""
-        try:
-            if int(pat.get("/PatternType", 0)) != 1:
-                return
-        except (TypeError, ValueError):
-            return
-        key = pat.objgen
-        if key in self.seen_patterns:
-            return
-        self.seen_patterns.add(key)
-        pctm = mul(_matrix(pat.get("/Matrix", IDENTITY)), base_ctm)
-        self.walk(pat, pat.get("/Resources", None), pctm, depth + 1, forms_on_stack)
-
-
-def _is_number(x) -> bool:
-    try:
-        float(x)
-        return True
-    except (TypeError, ValueError):
-        return False
-
-
-def scan_page(page: pikepdf.Page, number: int) -> PageScan:
-    """Everything the checks need from one page's content (1-based *number*)."""
-    scan = PageScan(number)
-    walker = _Walker(scan)
-    walker.walk(page, page.obj.get("/Resources", pikepdf.Dictionary()), IDENTITY)
-    group = page.obj.get("/Group")
-    if group is not None and group.get("/S") == pikepdf.Name.Transparency:
-        scan.transparency.append("page transparency group")
-    return scan
-
-
-def walk_pages(pdf: pikepdf.Pdf) -> Iterator[PageScan]:
-    for i, page in enumerate(pdf.pages, 1):
-        yield scan_page(page, i)
 
 
 # ---------------------------------------------------------------------------
@@ -368,16 +102,6 @@ class PreflightReport:
 
 # ---------------------------------------------------------------------------
 # The checks.
-
-def _box(page: pikepdf.Page, key: str):
-    arr = page.obj.get(key)
-    if arr is None:
-        return None
-    try:
-        x0, y0, x1, y1 = (float(v) for v in arr)
-    except (TypeError, ValueError):
-        return None
-    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
 
 def _inside(inner, outer, tol=0.01) -> bool:
@@ -500,31 +224,51 @@ def _check_fonts(pdf, report, variant) -> None:
                        f"{count - len(not_embedded) - len(not_subset) - len(type3)} subset")
 
 
-def _check_output_intent(pdf, report, variant) -> None:
+PDFX_MAX_VERSION = {"pdf/x-1a": "1.4", "pdf/x-3": "1.4", "pdf/x-4": "1.6"}
+
+
+def _check_output_intent(pdf, report, variant, cfg, expected=None) -> None:
+    """PDF/X identification and the output intent: which press condition the colours are for."""
     intents = pdf.Root.get("/OutputIntents")
     pdfx = [oi for oi in (intents or []) if oi.get("/S") == pikepdf.Name("/GTS_PDFX")]
+    plain_by_choice = cfg is not None and not cfg.output.pdf_variant
     if not variant:
-        if intents:
-            report.add("info", "has an output intent but declares no PDF/X variant")
-        return
+        if not plain_by_choice:
+            report.add("error", "no PDF/X version declared (GTS_PDFXVersion): the print shop cannot tell which "
+                                "rules the file follows; make it PDF/X-4")
+    elif pdf.pdf_version > PDFX_MAX_VERSION.get(variant, "9"):
+        report.add("error", f"PDF version {pdf.pdf_version} is above the {PDFX_MAX_VERSION[variant]} that "
+                            f"{_vname(variant)} allows")
     if not pdfx:
-        report.add("error", f"{_vname(variant)} needs a /GTS_PDFX output intent; there is none")
+        if not plain_by_choice:
+            report.add("error", "no output intent: the print shop cannot tell which press condition (CMYK profile) "
+                                "the colours were made for")
         return
     oi = pdfx[0]
     ident = str(oi.get("/OutputConditionIdentifier", ""))
+    condition = str(oi.get("/OutputCondition", "") or oi.get("/Info", "") or ident)
     profile = oi.get("/DestOutputProfile")
     if profile is not None:
+        data = profile.read_bytes()
         n = int(profile.get("/N", 0))
-        report.add("info", f"output intent '{ident}' with an embedded {n}-channel ICC profile")
-        if variant == "pdf/x-1a" and n != 4:
-            report.add("error", "the PDF/X-1a output intent profile must be CMYK")
+        name = _profile_name(data) or condition
+        version = f"ICC v{data[8]}.{data[9] >> 4}" if len(data) > 10 else "ICC"
+        report.add("info", f"output intent: {name} ({condition if condition != name else ident}), "
+                           f"embedded {version} profile, {n} channels, {len(data) // 1024} KB")
+        if n != 4:
+            report.add("error", f"the output intent profile has {n} channels: a press profile is CMYK")
+        if expected is not None and hashlib.sha256(data).hexdigest() != expected.sha256:
+            report.add("error", f"the output intent profile is '{name}' but booklet.yaml asks for "
+                                f"'{expected.description}' ({expected.path.name})")
     elif variant == "pdf/x-4":
         report.add("error", f"PDF/X-4 output intent '{ident}' has no embedded ICC profile (DestOutputProfile)")
     elif "/RegistryName" in oi:
-        report.add("info", f"output intent '{ident}' refers to a registered characterization "
-                           f"({oi.RegistryName}), no profile embedded")
+        report.add("info", f"output intent: '{ident}', a registered characterisation ({oi.RegistryName}), "
+                           "no profile embedded")
     else:
         report.add("error", f"output intent '{ident}' has neither a profile nor a RegistryName")
+    if not variant:
+        return
     info = pdf.trailer.get("/Info")
     trapped = info.get("/Trapped") if info is not None else None
     if trapped not in (pikepdf.Name.True_, pikepdf.Name.False_):
@@ -533,33 +277,148 @@ def _check_output_intent(pdf, report, variant) -> None:
         report.add("error", f"{_vname(variant)} needs GTS_PDFXVersion in the document info")
 
 
-def _check_scans(scans: list[PageScan], report, variant) -> None:
+def _profile_name(data: bytes) -> str:
+    try:
+        from PIL import ImageCms
+        return ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(data))).strip()
+    except Exception:  # noqa: BLE001 - a profile we cannot read is named by its intent's strings
+        return ""
+
+
+def _space_label(kind: str) -> str:
+    return {"rgb": "DeviceRGB", "cmyk": "DeviceCMYK", "gray": "DeviceGray", "icc-rgb": "ICC-based RGB",
+            "icc-cmyk": "ICC-based CMYK", "icc-gray": "ICC-based gray", "lab": "Lab", "spot": "spot colour",
+            "calrgb": "CalRGB", "calgray": "CalGray", "indexed-rgb": "indexed DeviceRGB"}.get(kind, kind)
+
+
+def _check_colour(scans: list[PageScan], report, variant, limit: float) -> None:
+    """Colour spaces, text colour and total ink, from what is painted on the pages."""
+    used: dict[str, list[int]] = {}
+    images: dict[str, list[int]] = {}
+    over: dict[str, list] = {}
+    for scan in scans:
+        for (use, kind, values), inside in scan.paints.items():
+            if kind == "pattern":
+                continue
+            used.setdefault(kind, []).append(scan.page)
+            if kind in ("cmyk", "icc-cmyk") and len(values) == 4 and inside and sum(values) > limit + 1e-6:
+                entry = over.setdefault(use, [0.0, []])
+                entry[0] = max(entry[0], sum(values))
+                entry[1].append(scan.page)
+        for im in scan.images:
+            if im.colour_space != "mask":
+                images.setdefault(im.colour_space, []).append(scan.page)
+    report.add("info", "colour spaces painted: " + ", ".join(
+        f"{_space_label(k)} ({_pages_label(p)})" for k, p in sorted(used.items())))
+    if images:
+        report.add("info", "image colour spaces: " + ", ".join(
+            f"{_space_label(k)} ({_pages_label(p)})" for k, p in sorted(images.items())))
+    for kind, pages in sorted(images.items()):
+        if kind in DEVICE_RGB:
+            report.add("error", f"{_space_label(kind)} image(s): a print file needs CMYK images (or ICC-based ones in "
+                                "PDF/X-3 and X-4)", pages)
+        elif kind in RGB_KINDS + ("lab",) and variant == "pdf/x-1a":
+            report.add("error", f"{_space_label(kind)} image(s) are not allowed in PDF/X-1a", pages)
+    for kind, pages in sorted(used.items()):
+        if kind in DEVICE_RGB:
+            report.add("error", f"{_space_label(kind)} colour: a print file needs CMYK (or ICC-based colour in "
+                                "PDF/X-3 and X-4), or every RIP converts it its own way", pages)
+        elif kind in RGB_KINDS + ("lab",) and variant == "pdf/x-1a":
+            report.add("error", f"{_space_label(kind)} colour is not allowed in PDF/X-1a (CMYK, gray and spot only)",
+                       pages)
+    for use, (worst, pages) in over.items():
+        report.add("error", f"total ink {worst * 100:.0f} % in {'text' if use == 'text' else use + 's'}, above the "
+                            f"{limit * 100:.0f} % the press takes", pages)
+    _check_text(scans, report)
+
+
+def _check_text(scans: list[PageScan], report) -> None:
+    sizes: dict[float, int] = {}
+    for scan in scans:
+        for t in scan.text:
+            sizes[round(t.size_pt, 1)] = sizes.get(round(t.size_pt, 1), 0) + 1
+    if not sizes:
+        return
+    body = max(sizes, key=sizes.get)
+    composite, rich, black = [], [], 0
+    for scan in scans:
+        for t in scan.text:
+            k_only = t.space in ("gray", "icc-gray") or (t.space in ("cmyk", "icc-cmyk") and len(t.colour) == 4
+                                                         and not any(t.colour[:3]))
+            cmy = t.colour[:3] if t.space in ("cmyk", "icc-cmyk") and len(t.colour) == 4 else ()
+            if round(t.size_pt, 1) == body:
+                if k_only:
+                    black += 1
+                elif cmy and _composite_grey(cmy):
+                    composite.append(scan.page)
+            if cmy and all(v > 0 for v in cmy) and t.colour[3] > 0 and t.size_pt < RICH_BLACK_MAX_PT:
+                rich.append(scan.page)
+    if composite:
+        report.add("error", f"body text ({body:g} pt) is set in a mix of inks: printers need it in black ink alone "
+                            "(0/0/0/100), or it blurs at the slightest misregistration", composite)
+    if black and not composite:
+        report.add("info", f"body text ({body:g} pt) in black ink alone")
+    if rich:
+        report.add("warning", f"small text (< {RICH_BLACK_MAX_PT:g} pt) in rich black (C, M, Y and K all > 0): "
+                              "any misregistration makes it blurry; use K only", rich)
+
+
+def _composite_grey(cmy) -> bool:
+    """Cyan, magenta and yellow in balance: a grey or black made of three or four inks."""
+    return min(cmy) > 0.05 and min(cmy) >= 0.5 * max(cmy)
+
+
+def _image_ink(xobj) -> float | None:
+    """The total ink of a CMYK image's heaviest area (on a reduced copy, as a press sees it)."""
+    try:
+        pil = pikepdf.PdfImage(xobj).as_pil_image()
+    except Exception:  # noqa: BLE001 - undecodable images are reported elsewhere
+        return None
+    if pil.mode != "CMYK":
+        return None
+    from PIL import Image, ImageMath
+    pil.thumbnail((200, 200), Image.BOX)
+    c, m, y, k = pil.split()
+    total = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"], c=c, m=m, y=y, k=k)
+    return total.getextrema()[1] / 255
+
+
+def _check_images(scans: list[PageScan], report, variant, limit: float, final: bool, max_dpi: float) -> None:
     low: dict[tuple, list[int]] = {}
-    spaces: dict[str, int] = {}
-    rgb_images: list[int] = []
+    high: dict[tuple, list[int]] = {}
+    inked: dict = {}
     n_images = 0
     for scan in scans:
         for im in scan.images:
             n_images += 1
-            spaces[im.colour_space] = spaces.get(im.colour_space, 0) + 1
-            if im.colour_space in ("rgb", "indexed-rgb"):
-                rgb_images.append(im.page)
             if im.colour_space == "mask":
                 continue
             dpi = im.dpi
-            if dpi < MIN_DPI:
-                w, h = im.size_pt
-                key = (im.name, im.pixels, round(dpi), round(w / MM), round(h / MM))
+            w, h = im.size_pt
+            key = (im.name, im.pixels, round(dpi), round(w / MM), round(h / MM))
+            if dpi < MIN_DPI - 0.5:
                 low.setdefault(key, []).append(im.page)
+            elif dpi > max_dpi and dpi != float("inf"):
+                high.setdefault(key, []).append(im.page)
+            if im.image is not None and im.colour_space in ("cmyk", "icc-cmyk") and im.image.objgen not in inked:
+                inked[im.image.objgen] = (_image_ink(im.image), im.pixels, im.page)
     for (name, px, dpi, w, h), pages in low.items():
-        report.add("warning", f"image {px[0]}×{px[1]} px placed at {w}×{h} mm is {dpi} dpi "
-                              f"(below {MIN_DPI} dpi; it will print soft)", pages)
+        report.add("error" if final else "warning",
+                   f"image {px[0]}×{px[1]} px placed at {w}×{h} mm is {dpi} dpi "
+                   f"(below {MIN_DPI} dpi; it will print soft)", pages)
+    for (name, px, dpi, w, h), pages in high.items():
+        report.add("info", f"image {px[0]}×{px[1]} px placed at {w}×{h} mm is {dpi} dpi: more pixels than a press "
+                           f"can print (the file is bigger than it needs to be)", pages)
+    for ink, px, page in inked.values():
+        # JPEG noise around the heaviest shadows may add a few percent.
+        if ink is not None and ink > limit + 0.05:
+            report.add("error", f"image {px[0]}×{px[1]} px reaches {ink * 100:.0f} % total ink, above the "
+                                f"{limit * 100:.0f} % the press takes", [page])
     if n_images:
-        report.add("info", f"{n_images} image placement(s); colour spaces: "
-                           + ", ".join(f"{k} {v}" for k, v in sorted(spaces.items())))
-    if rgb_images and variant == "pdf/x-1a":
-        report.add("warning", "RGB image(s) in a PDF/X-1a file (only CMYK, gray and spot are allowed)", rgb_images)
-    # Transparency.
+        report.add("info", f"{n_images} image placement(s)")
+
+
+def _check_transparency(scans: list[PageScan], report, variant) -> None:
     transparent = {}
     for scan in scans:
         for why in scan.transparency:
@@ -569,29 +428,12 @@ def _check_scans(scans: list[PageScan], report, variant) -> None:
             report.add("error", f"transparency ({why}) is not allowed in {_vname(variant)}", pages)
         else:
             report.add("info", f"transparency used ({why})", pages)
-    # Text colour.
-    rich, rgb_text = [], []
-    for scan in scans:
-        for t in scan.text:
-            if t.space == "cmyk" and len(t.colour) == 4:
-                c, m, y, k = t.colour
-                if c > 0 and m > 0 and y > 0 and k > 0 and t.size_pt < RICH_BLACK_MAX_PT:
-                    rich.append(scan.page)
-            elif t.space == "rgb":
-                rgb_text.append(scan.page)
-    if rich:
-        report.add("warning", f"small text (< {RICH_BLACK_MAX_PT:g} pt) in rich black (C, M, Y and K all > 0): "
-                              "any misregistration makes it blurry; use K only", rich)
-    if rgb_text:
-        level = "warning" if variant == "pdf/x-1a" else "info"
-        extra = " (PDF/X-1a allows only CMYK, gray and spot)" if variant == "pdf/x-1a" else \
-            " (the RIP converts it; plain black text should be 0 0 0 1 CMYK)"
-        report.add(level, "text in RGB" + extra, rgb_text)
 
 
-def preflight(pdf_path, cfg=None) -> PreflightReport:
-    """Check a PDF for print. *pdf_path* is a path or the PDF's bytes;
-    *cfg* (booklet Config) supplies the expected trim, bleed, page multiple and variant."""
+def preflight(pdf_path, cfg=None, *, final: bool = False) -> PreflightReport:
+    """Check a PDF for print as a print shop would. *pdf_path* is a path or the PDF's bytes;
+    *cfg* (booklet Config) supplies the expected trim, bleed, page multiple, variant, profile
+    and ink limit. With *final*, images under 300 dpi are errors, not warnings."""
     if isinstance(pdf_path, (bytes, bytearray)):
         source, label = io.BytesIO(pdf_path), "(bytes)"
     else:
@@ -602,6 +444,12 @@ def preflight(pdf_path, cfg=None) -> PreflightReport:
     except (pikepdf.PdfError, FileNotFoundError, OSError) as exc:
         report.add("error", f"cannot open the PDF: {exc}")
         return report
+    expected = None
+    if cfg is not None:
+        from ..colours import output_profile
+        expected = output_profile(cfg) if cfg.output.pdf_variant else None
+    limit = (cfg.output.ink_limit if cfg is not None else 300) / 100
+    max_dpi = cfg.output.print_image_max_dpi if cfg is not None else 450
     with pdf:
         report.pages = len(pdf.pages)
         report.pdf_version = pdf.pdf_version
@@ -610,7 +458,8 @@ def preflight(pdf_path, cfg=None) -> PreflightReport:
         if wanted and variant != wanted:
             report.add("error", f"booklet.yaml asks for {_vname(wanted)} but the file declares "
                                 f"{_vname(variant) or 'no PDF/X variant'}")
-        report.variant = variant or wanted
+        report.variant = variant
+        variant = variant or wanted
         if pdf.is_encrypted:
             report.add("error", "the PDF is encrypted")
         bleed_mm = cfg.bleed if cfg is not None else 3.0
@@ -619,7 +468,10 @@ def preflight(pdf_path, cfg=None) -> PreflightReport:
         if multiple > 1 and report.pages % multiple:
             report.add("error", f"{report.pages} pages is not a multiple of {multiple} "
                                 f"(saddle stitching needs {multiple}); add {(-report.pages) % multiple} blank page(s)")
-        _check_fonts(pdf, report, report.variant)
-        _check_output_intent(pdf, report, report.variant)
-        _check_scans(list(walk_pages(pdf)), report, report.variant)
+        _check_fonts(pdf, report, variant)
+        _check_output_intent(pdf, report, report.variant, cfg, expected)
+        scans = list(walk_pages(pdf))
+        _check_colour(scans, report, variant, limit)
+        _check_images(scans, report, variant, limit, final, max_dpi)
+        _check_transparency(scans, report, variant)
     return report

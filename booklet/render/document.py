@@ -170,18 +170,19 @@ def page_fingerprints(pages) -> list[str]:
     return prints
 
 
-def overflow_report(doc, tolerance: float = 1.0) -> list[str]:
+def overflow_report(doc, tolerance: float = 1.0, *, first_number: int = 1, pages=None) -> list[str]:
     """Text drawn outside the page's content area, per unit and page.
 
     WeasyPrint lets a box that cannot break (a long table row, a fixed-height
     frame, an unbreakable line) spill past the margin silently; a print shop
     would find it on the proof. We read it from the layout tree.
+    *pages* (default: all of *doc*'s) are numbered from *first_number*.
     """
     from weasyprint.formatting_structure import boxes
 
     problems: list[str] = []
     one_page: dict[str, list[int]] = {}     # id of a one-page design (a testimonial) → pages it is on
-    for number, page in enumerate(doc.pages, 1):
+    for number, page in enumerate(doc.pages if pages is None else pages, first_number):
         page_box = page._page_box
         left, top = page_box.content_box_x(), page_box.content_box_y()
         right, bottom = left + page_box.width, top + page_box.height

@@ -214,3 +214,31 @@ def merged_pages(plan: Plan) -> list:
         pages.extend(c.blank_before)
         pages.extend(c.pages)
     return pages
+
+
+PLAN_FILE = "booklet-plan.json"
+
+
+def save_plan(plan: Plan, out_dir) -> None:
+    """Keep where each chunk started for the next build in a new process
+    (booklet.parallel lays the chunks out side by side from it)."""
+    import json
+
+    from ..fsutil import write_text
+    data = {"order": list(plan.part_order), "numbers": plan.page_numbers,
+            "chunks": [{"parts": list(c.parts), "first_page": c.first_page, "pages": len(c.pages),
+                        "blanks_before": len(c.blank_before)} for c in plan.chunks]}
+    write_text(out_dir / PLAN_FILE, json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def load_plan(out_dir) -> dict | None:
+    """The last build's plan, or None when there is none or it cannot be read."""
+    import json
+    try:
+        data = json.loads((out_dir / PLAN_FILE).read_text("utf-8"))
+        chunks = [(tuple(c["parts"]), int(c["first_page"]), int(c["pages"]), int(c["blanks_before"]))
+                  for c in data["chunks"]]
+        return {"order": tuple(data["order"]), "numbers": {str(k): int(v) for k, v in data["numbers"].items()},
+                "chunks": chunks}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

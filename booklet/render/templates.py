@@ -14,6 +14,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from ..colours import screen_colours
 from .. import geometry, images
 from ..config import Config
 from ..content import Content, Honouree
@@ -57,7 +58,7 @@ def make_env(project: Path) -> jinja2.Environment:
     ])
     env = jinja2.Environment(
         loader=loader,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xhtml", "opf"), default_for_string=False, default=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -136,7 +137,7 @@ def render_css(env: jinja2.Environment, cfg: Config, faces: list[Face]) -> Rende
         faces=[{"family": f.family, "role": f.role, "weight": f.weight, "url": f.path.as_uri(),
                 "narrow_quotes": f.role != "body" and narrow_quotes(f.path)} for f in faces],
         body_faces={f.weight: f.path.as_uri() for f in faces if f.role == "body"},
-        trim=cfg.trim, m=cfg.margins, bleed=cfg.bleed, colours=cfg.colours, t=cfg.typography,
+        trim=cfg.trim, m=cfg.margins, bleed=cfg.bleed, colours=screen_colours(cfg), t=cfg.typography,
         title_css=_css_string(cfg.title), config=cfg,
         scale=cfg.scale, page_scale=cfg.page_scale, placed=cfg.placed_sizes(), testimonial_head=geometry.TESTIMONIAL_HEAD,
     )
