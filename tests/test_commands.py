@@ -82,10 +82,13 @@ def test_build_writes_both_editions_and_reports_the_audit(scaffold_built):
     audit = re.search(r"typography audit \((\d+) lines, (\d+) justified lines checked\)", proc.stdout)
     assert audit and int(audit.group(2)) >= 4, proc.stdout          # our article fills several lines
     assert re.search(r"^total\s+\|\s+0$", proc.stdout, re.M), proc.stdout
-    summary = re.search(r"built (\d+) pages in [\d.]+s: output/booklet-print.pdf \(([\d.]+) MB\), "
-                        r"output/booklet-digital.pdf \(([\d.]+) MB\), (\d+) warning\(s\)", proc.stdout)
+    summary = re.search(r"^built (\d+) pages in [\d.]+s.*, (\d+) warning\(s\)$", proc.stdout, re.M)
     assert summary, proc.stdout
     pages = int(summary.group(1))
+    assert re.search(rf"^  output/booklet-print\.pdf +print PDF, {pages} pages, [\d.]+ MB$", proc.stdout, re.M)
+    assert re.search(r"^  output/booklet-digital\.pdf +digital PDF, [\d.]+ MB$", proc.stdout, re.M)
+    assert re.search(r"^  output/booklet\.epub +EPUB 3, \d+ documents", proc.stdout, re.M)
+    assert (out / "booklet.epub").is_file() and (out / "web" / "index.html").is_file()
     assert page_count(out / "booklet-print.pdf") == pages and pages % 4 == 0
     assert page_count(out / "booklet-digital.pdf") <= pages
     assert (out / "booklet.html").is_file()
