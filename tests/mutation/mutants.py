@@ -8,7 +8,7 @@ print, commands). `tests` are the test files (or node ids) to run: the ones
 that are meant to catch the bug, so a survivor points at a gap, not at a
 slow suite.
 
-TESTS_FOR maps a module to its tests for `run.py --auto MODULE`.
+The mutation score of a module, with mutants a tool makes, is score.py's.
 """
 
 from __future__ import annotations
@@ -178,18 +178,3 @@ MUTANTS: list[Mutant] = [
            ("tests/test_build.py",)),
 ]
 
-
-TESTS_FOR = {
-    "booklet/importing/clean.py": CLEAN,
-    "booklet/importing/segment.py": SEGMENT,
-    "booklet/importing/people.py": SEGMENT,
-    "booklet/importing/titles.py": SEGMENT,
-    "booklet/importing/corrections.py": ERRORS + ("tests/test_segment.py",),
-    "booklet/render/typeset.py": ("tests/test_typeset.py",),
-    "booklet/render/document.py": ("tests/test_fetcher.py", "tests/test_errors.py"),
-    "booklet/content.py": ERRORS,
-    "booklet/images.py": ERRORS + ("tests/test_images.py",),
-    "booklet/fonts.py": ERRORS + ("tests/test_commands.py",),
-    "booklet/pdf/impose.py": ("tests/test_print.py", "tests/test_commands.py"),
-    "booklet/pdf/editions.py": ("tests/test_print.py", "tests/test_digital.py"),
-}
