@@ -363,8 +363,11 @@ def test_a_bad_source_date_names_its_line(project, value):
 def test_an_unknown_pdf_variant_names_its_line(project, variant):
     cfg = project / "booklet.yaml"
     lines = cfg.read_text("utf-8").split("\n")
-    n = next(i for i, line in enumerate(lines) if line.strip().startswith("digital:"))
-    lines.insert(n + 1, f"  pdf_variant: {variant}")             # inside output:, after its first keys
+    n = next((i for i, line in enumerate(lines) if line.strip().startswith("pdf_variant:")), None)
+    if n is None:                                                  # inside output:, after its first keys
+        n = next(i for i, line in enumerate(lines) if line.strip().startswith("digital:")) + 1
+        lines.insert(n, "")
+    lines[n] = f"  pdf_variant: {variant}"
     cfg.write_text("\n".join(lines), "utf-8")
-    fails_cleanly(project, rf"booklet\.yaml, line {n + 2}", f"output.pdf_variant '{variant}' is not one booklet writes",
+    fails_cleanly(project, rf"booklet\.yaml, line {n + 1}", f"output.pdf_variant '{variant}' is not one booklet writes",
                   "pdf/x-4")
