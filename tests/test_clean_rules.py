@@ -42,7 +42,11 @@ def han(width: float, end: str = "", start: int = 0) -> str:
 # ---------------------------------------------------------------- characters
 
 
-@pytest.mark.parametrize("ch,wide", [("\u2e80", True), ("\u2e7f", False), ("\u3000", True), ("\u303f", True),
+@pytest.mark.parametrize("ch,wide", [("\u2e80", True), ("\u2e7f", False), ("\u2fff", True), ("\u3000", True),
+                                     ("\u303f", True), ("\u30ff", True), ("\u3100", False), ("\u3400", True),
+                                     ("\u4dbf", True), ("\u4e00", True), ("\u9fff", True), ("\ua000", False),
+                                     ("\uf900", True), ("\ufaff", True), ("\ufe30", True), ("\ufe4f", True),
+                                     ("\ufe50", False),
                                      ("\uff01", True), ("\uff60", True), ("\uff61", False), ("\uffe0", True),
                                      ("\uffe6", True), ("\uffe7", False), ("\U00020000", True), ("\U0003ffff", True),
                                      ("\U00040000", False), ("—", True), ("…", True), ("a", False), ("é", False)])
@@ -403,6 +407,52 @@ def test_two_lines_each_side_are_enough_to_see_the_column_change():
 ])
 def test_a_slightly_short_last_line_before_an_indented_one_ends_the_paragraph(spec, brk):
     assert paragraph_breaks(column(*spec))[3] is brk
+
+
+def test_four_neighbours_are_enough_to_ignore_one_overfull_line():
+    # Around the sentence end: 20, 22 (overfull), 20, 5. The column is 20, not
+    # 22, so a line of 18 is a full line whose sentence ends there.
+    assert paragraph_breaks(column(20, 22, (18, "。"), 20, (5, "。")))[2] is False
+
+
+def test_a_full_line_then_a_longer_one_line_paragraph_is_read_as_one_paragraph():
+    # The next line is 10 ems (more than 4.5 short: no indent) and ends a sentence
+    # (no heading); a third of the column would stand alone, half of it is the
+    # documented ambiguous case, read as one paragraph.
+    assert paragraph_breaks(column(18, 20, 20, (20, "。"), (10, "。"), 18, 20, (5, "。")))[3] is False
+
+
+def test_a_short_last_line_before_an_indented_one_needs_just_one_line_after_it():
+    assert paragraph_breaks(column(18, 20, 20, (18, "。"), 18, 20)) == [False, False, False, True, False, True]
+
+
+def test_a_next_line_three_and_a_half_ems_short_is_no_indent_under_a_heading():
+    # A first line 3 ems short, then one 3.5 ems short: not an indented body (that is
+    # 1.5 to 3 ems short), so the short first line is no heading.
+    assert paragraph_breaks(column(20, 20, 20, (20, "。"), 17, 16.5, 20, 20, (5, "。")))[4] is False
+
+
+def test_a_heading_is_three_ems_shorter_than_the_next_line():
+    # 5 ems short of the column, 3.5 shorter than the next line (which is no indent:
+    # the line after it is not 1.5 wider): a heading.
+    assert paragraph_breaks(column(20, 20, 20, (20, "。"), 15, 18.5, 19.5, 20, (5, "。")))[4] is True
+
+
+def test_a_numbered_heading_may_be_nearly_as_wide_as_the_indented_line_after_it():
+    lines = column(20, 20, 20, (20, "。"), 18, 18, 19, 20, (5, "。"))
+    lines[4] = Line(5, "一、" + han(16, start=40))
+    assert paragraph_breaks(lines)[4] is True
+    # Without its number, a line that wide is text going on.
+    lines[4] = Line(5, han(18, start=40))
+    assert paragraph_breaks(lines)[4] is False
+
+
+def test_a_heading_among_short_paragraphs_is_measured_against_the_full_lines_further_away():
+    # Near the 15-em line the lines are short one-line paragraphs; the column
+    # (20) is seen further away, and the next line is indented against it.
+    breaks = paragraph_breaks(column(20, 20, (20, "。"), (6, "。"), (6, "。"), 15, 18, 19.5, (6, "。"), (6, "。"),
+                                     20, (20, "。")))
+    assert breaks[5] is True and breaks[6] is False
 
 
 def test_vertical_lines_stand_apart():
