@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from mutants import MUTANTS, Mutant  # noqa: E402
 
 COPIED = ("booklet", "tests", "content", "source", "booklet.yaml", "pyproject.toml")
+LINKED = ("fonts", "profiles")      # installed by setup.sh, large, never mutated
 
 
 @dataclass
@@ -56,7 +57,8 @@ def make_copy() -> Path:
             shutil.copytree(src, dest / name, ignore=ignore)
         elif src.is_file():
             shutil.copy2(src, dest / name)
-    (dest / "fonts").symlink_to(ROOT / "fonts")
+    for name in LINKED:
+        (dest / name).symlink_to(ROOT / name)
     return dest
 
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import make_copy  # noqa: E402
+from run import COPIED, LINKED, make_copy  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,8 @@ class Target:
 TARGETS = {
     "clean": Target("booklet/importing/clean.py", ("tests/test_clean_rules.py", "tests/test_clean.py")),
     "segment": Target("booklet/importing/segment.py",
-                      ("tests/test_people_rules.py", "tests/test_segment.py", "tests/test_import.py")),
+                      ("tests/test_people_rules.py", "tests/test_segment.py", "tests/test_import.py",
+                       "tests/test_unseen.py", "tests/test_seed_reimport.py")),
     "typeset": Target("booklet/render/typeset.py", ("tests/test_typeset.py", "tests/test_justification.py")),
     "fetcher": Target("booklet/render/document.py", ("tests/test_fetcher.py", "tests/test_build.py"),
                       ("make_fetcher",)),
@@ -76,11 +77,11 @@ def copy_of(rev: str | None) -> Path:
     if rev is None:
         return make_copy()
     dest = Path(tempfile.mkdtemp(prefix="booklet-mutants-"))
-    tar = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "booklet", "tests", "content", "source",
-                          "booklet.yaml", "pyproject.toml"], capture_output=True, check=True).stdout
+    tar = subprocess.run(["git", "-C", str(ROOT), "archive", rev, *COPIED], capture_output=True, check=True).stdout
     with tarfile.open(fileobj=io.BytesIO(tar)) as t:
         t.extractall(dest, filter="data")
-    (dest / "fonts").symlink_to(ROOT / "fonts")
+    for name in LINKED:
+        (dest / name).symlink_to(ROOT / name)
     return dest
 
 
