@@ -390,3 +390,12 @@ def test_a_dateline_without_its_year_is_reported_as_printed_with_the_year_guesse
     [date] = [c for c in doc.changes if c.rule == "date"]
     assert (date.before, date.after, date.uncertain) == ("11月24日", "2023-11-24", True)
     assert "year taken from" in date.note
+
+
+def test_two_news_items_of_one_frame_each_keep_the_credit_printed_after_them():
+    raw = (col(N1, 20, lead=True) + "\n\n" + col(N2, 20) + "\n\n市总工会召开全市教育系统表彰会\n\n（市总工会宣教部）\n\n"
+           + col("11月25日，" + S1, 20, lead=True) + "\n\n" + col(S2, 20) + "\n\n全市教师代表座谈交流育人心得\n\n（市教育工会）\n")
+    doc = run(raw)
+    assert [(u.title, u.author) for u in doc.units] == [("市总工会召开全市教育系统表彰会", "市总工会宣教部"),
+                                                      ("全市教师代表座谈交流育人心得", "市教育工会")]
+    assert [b.text[:6] for b in doc.units[1].blocks] == ["11月25日", S2[:6]]
