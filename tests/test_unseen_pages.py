@@ -9,6 +9,7 @@ import pdfplumber
 import pytest
 
 from booklet.build import build
+from booklet.pdf.audit import audit_pdf
 from projects import write_project
 
 # 25 glyphs without a space: 8 per column would end on a column of one...
@@ -27,9 +28,17 @@ PEOPLE = [{"id": f"p{i}", "name": name, "group": GROUP, "affiliation": "城东�
 
 
 def units():
+    # entries in no section first, speeches with their authors; then two
+    # sections, each heading right under the last entry before it
     return [
-        ("01-news", {"kind": "news", "title": "全区环卫工人节表彰大会召开", "section": "要闻"}, PARA + "\n"),
-        ("02-news", {"kind": "news", "title": "区领导走访慰问一线职工", "section": "要闻"}, PARA + "\n"),
+        ("01-news", {"kind": "news", "title": "全区环卫工人节表彰大会召开"}, PARA + "\n"),
+        ("02-speech", {"kind": "speech", "title": "在全区环卫工人节表彰大会上的讲话", "author": "孔令伟"}, PARA + "\n"),
+        ("02-news", {"kind": "news", "title": "一线环卫工人代表座谈会举行"}, PARA + "\n"),
+        ("02-news-z", {"kind": "news", "title": "全区开展环卫工人健康体检"}, PARA + "\n"),
+        ("02-speech-b", {"kind": "speech", "title": "在表彰会上的发言", "author": "司徒雯雯"}, PARA + "\n"),
+        ("02-news-a", {"kind": "news", "title": "区领导走访慰问一线职工", "section": "要闻"}, PARA + "\n"),
+        ("02-news-b", {"kind": "news", "title": "环卫驿站温暖户外劳动者", "section": "要闻"}, PARA + "\n"),
+        ("02-news-c", {"kind": "news", "title": "机械化清扫覆盖主次干道", "section": "基层"}, PARA + "\n"),
         ("03-article", {"kind": "article", "title": ARTICLE_TITLE, "vertical_title": True,
                         "author": "钟明远", "affiliation": "城西环卫所"}, "\n\n".join([PARA] * 4) + "\n"),
         ("04-roster", {"kind": "roster", "title": GROUP, "group": GROUP, "vertical_title": True,
@@ -127,3 +136,12 @@ def test_editors_note_text_clears_a_two_column_label(built):
     body = [c for c in chars if c["size"] < 12 and c["top"] < max(t["bottom"] for t in label)]
     assert body and not [(t["text"], o["text"]) for t in label for o in body if overlap(t, o)]
 
+
+
+def test_audit_is_clean(built):
+    root, _, _ = built
+    from booklet.cli import _audit_margins
+    pdf = root / "output" / "booklet-print.pdf"
+    report = audit_pdf(pdf, margins=_audit_margins(root, pdf))
+    assert report.issues == []
+    assert report.justified_lines_checked > 10

@@ -184,15 +184,16 @@ _MAX_INDENT_EM = 4.0
 
 
 class _Glyph:
-    __slots__ = ("text", "x0", "x1", "base", "size", "space")
+    __slots__ = ("text", "x0", "x1", "base", "size", "space", "font")
 
-    def __init__(self, text, x0, x1, base, size):
+    def __init__(self, text, x0, x1, base, size, font=""):
         self.text = text
         self.x0 = x0
         self.x1 = x1
         self.base = base
         self.size = size
         self.space = text.isspace()
+        self.font = font  # the face's name, without the subset tag
 
 
 class _Line:
@@ -330,11 +331,12 @@ def _glyphs_of(page) -> tuple[list[_Glyph], list[_Glyph]]:
             continue
         m = c.get("matrix")
         top, bottom = float(c["top"]), float(c["bottom"])
+        font = str(c.get("fontname") or "").split("+")[-1]
         if m is not None and abs(m[1]) < 1e-6 and abs(m[2]) < 1e-6 and m[3] > 0:
             base = top + (float(c["y1"]) - float(m[5]))
-            upright.append(_Glyph(text, float(c["x0"]), float(c["x1"]), base, size))
+            upright.append(_Glyph(text, float(c["x0"]), float(c["x1"]), base, size, font))
         else:
-            g = _Glyph(text, float(c["x0"]), float(c["x1"]), bottom - _DESCENT * size, size)
+            g = _Glyph(text, float(c["x0"]), float(c["x1"]), bottom - _DESCENT * size, size, font)
             (upright if c.get("upright", True) else rotated).append(g)
     return upright, rotated
 
@@ -349,10 +351,14 @@ def _lines_of(number: int, glyphs: list[_Glyph], frames: list[Rect]) -> list[_Li
     stretches spaces, which keep their glyph, so a gap after a space is not
     a gutter.  Text letter-spaced by 1em or more ("宗　冰" in the roster) is
     cut into pieces too; the pieces are isolated single-line blocks, which
-    no check can misjudge.  Rows of a multi-column vertical
-    title (a few one-character cells, stacked) are cut into their cells.
-    Small raised rows (superscript note marks) are merged back into the
-    line they sit on.
+    no check can misjudge.  A contents entry is not cut before its leader
+    (which starts on a grid of its own) or its author's name (set off by a
+    gap): a gap of up to 3em with a leader still to come on the row, and
+    none yet in the piece, is inside one entry.  Rows of a multi-column vertical title (a few
+    one-character cells, stacked) are cut into their cells, also where
+    other text shares their height (a photo frame's label beside a cover
+    title puts rows between them).  Small raised rows (superscript note
+    marks) are merged back into the line they sit on.
     """
     glyphs.sort(key=lambda g: (g.base, g.x0))
     rows: list[list[_Glyph]] = []
@@ -371,31 +377,37 @@ def _lines_of(number: int, glyphs: list[_Glyph], frames: list[Rect]) -> list[_Li
             size = Counter(round(g.size, 1) for g in ink).most_common(1)[0][0]
             infos.append((row, size, ink[0].base))
 
-    cells_of = [_cells(row, size) for row, size, _ in infos]
+    cells_of = [_cells(row, size) or _larger_cells(row) for row, size, _ in infos]
     segments: list[list[_Glyph]] = []
     for i, (row, size, base) in enumerate(infos):
         cells = cells_of[i]
-        if cells and any(
-            cells_of[j] and abs(infos[j][2] - base) <= 2.5 * size and _aligned(cells, cells_of[j])
-            for j in (i - 1, i + 1) if 0 <= j < len(infos)
-        ):
+        if cells and _stacked(i, infos, cells_of):
             segments.extend(cells)
-            continue
+            taken = {id(g) for c in cells for g in c}
+            row = [g for g in row if id(g) not in taken]   # text beside the title, on its height
+            if all(g.space for g in row):
+                continue
         seg: list[_Glyph] = []
         reach: float | None = None  # right end of the segment's ink so far
         prev_space = False
         frame = None
-        for g in row:
+        leaders = _leader_starts(row)
+        last_leader = max(leaders, default=-1)
+        in_entry = False  # the piece so far has a leader: its entry is complete
+        for k, g in enumerate(row):
             gframe = _frame_of((g.x0 + g.x1) / 2, g.base - 0.38 * g.size, frames) if frames else None
             if reach is not None and not g.space:
                 gap = g.x0 - reach
                 cut = gap > (6.0 if prev_space else COLUMN_GAP_EM) * size
+                if cut and not in_entry and k <= last_leader and gap <= 3.0 * size:
+                    cut = False
                 if gframe is not None and frame is not None and gframe != frame:
                     cut = True
                 if cut:
                     segments.append(seg)
-                    seg, reach, frame = [], None, None
+                    seg, reach, frame, in_entry = [], None, None, False
             seg.append(g)
+            in_entry = in_entry or k in leaders
             prev_space = g.space
             if not g.space:
                 reach = g.x1 if reach is None else max(reach, g.x1)
@@ -405,6 +417,45 @@ def _lines_of(number: int, glyphs: list[_Glyph], frames: list[Rect]) -> list[_Li
 
     lines = [_Line(number, s) for s in segments if any(not g.space for g in s)]
     return _merge_raised(lines)
+
+
+def _stacked(i: int, infos: list, cells_of: list) -> bool:
+    """Whether cell row *i* has a row of aligned cells above or below it,
+    within 2.5em (of the cells' size); rows of other text at heights in
+    between are passed over."""
+    base, size = infos[i][2], max(g.size for c in cells_of[i] for g in c)
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(infos) and abs(infos[j][2] - base) <= 2.5 * size:
+            if cells_of[j] and _aligned(cells_of[i], cells_of[j]):
+                return True
+            j += step
+    return False
+
+
+#: Glyphs a contents leader is made of.
+LEADER_DOTS = frozenset("·.…・")
+_DOTS = "[" + re.escape("".join(sorted(LEADER_DOTS))) + "]{3,}"
+_LEADER_RE = re.compile(_DOTS + r"\d*")           # a leader (and page number) alone
+_ENTRY_END_RE = re.compile(_DOTS + r"\d*$")       # a contents entry's last line
+
+
+def _leader_starts(row: list[_Glyph]) -> set[int]:
+    """Indices in a row (sorted by x) where a run of three or more leader
+    dots starts: a contents leader."""
+    starts: set[int] = set()
+    k = 0
+    while k < len(row):
+        if row[k].text in LEADER_DOTS:
+            j = k
+            while j < len(row) and row[j].text in LEADER_DOTS:
+                j += 1
+            if j - k >= 3:
+                starts.add(k)
+            k = j
+        else:
+            k += 1
+    return starts
 
 
 def _cells(row: list[_Glyph], size: float) -> list[list[_Glyph]] | None:
@@ -425,6 +476,18 @@ def _cells(row: list[_Glyph], size: float) -> list[list[_Glyph]] | None:
     if not 2 <= len(cells) <= 4 or any(len(c) > 2 for c in cells):
         return None
     return cells
+
+
+def _larger_cells(row: list[_Glyph]) -> list[list[_Glyph]] | None:
+    """The cells of a vertical title's row in a row it shares with smaller
+    text on (nearly) the same baseline (a text line beside the title): the
+    glyphs of the row's largest size, when they make cells."""
+    ink = [g for g in row if not g.space]
+    big = max((g.size for g in ink), default=0.0)
+    larger = [g for g in ink if _same_band(g.size, big)]
+    if not larger or len(larger) == len(ink):
+        return None
+    return _cells(larger, big)
 
 
 def _aligned(a: list[list[_Glyph]], b: list[list[_Glyph]]) -> bool:
@@ -636,6 +699,19 @@ def _indented(line: _Line, left: float) -> bool:
     return line.x0 - left >= _INDENT_EM * line.size
 
 
+def _ends_by_design(line: _Line, nxt: _Line) -> bool:
+    """A line that closes its paragraph though the next line is not
+    indented, as a contents page sets them: an entry's last line ends in
+    its leader and page number (flush by the leader, not by justification),
+    and a heading set wholly in another face than the line after it (a
+    section's name above its entries) is a paragraph of its own."""
+    text = line.text.replace(" ", "")
+    if _ENTRY_END_RE.search(text):
+        return True
+    faces = {g.font for g in line.glyphs if g.font}
+    return bool(faces) and not faces & {g.font for g in nxt.glyphs}
+
+
 def _link_pages(pages: list[_Page]) -> None:
     """Find paragraphs that run on from one column/page to the next.
 
@@ -705,7 +781,10 @@ def _continues(bpage: _Page, b: _Block, cpage: _Page, c: _Block) -> bool:
             return False
     elif len(b.lines) >= 2 and (c.x1 - c.x0) > wb + size:
         return False
-    elif len(c.lines) >= 2 and (b.x1 - b.x0) > wc + size:
+    elif len(c.lines) >= 2 and not wc - 3 * size <= (b.x1 - b.x0) <= wc + size:
+        # one line that runs on fills the measure (less a first-line indent);
+        # a short one beside a wider column (a roster's name beside the
+        # units) is a row of a list, not the start of a paragraph
         return False
     # c's first line must not be a paragraph start
     cleft = _block_left(cpage, c)
@@ -749,8 +828,10 @@ def _mark_paragraphs(page: _Page) -> None:
     """Flag each line as paragraph start and/or final line.
 
     Start: first line of a block not continued from the previous column,
-    or a line indented relative to the block.  Final: followed by a start,
-    or the block's last line when the block does not run on.
+    a line indented relative to the block, or the line after one that ends
+    its paragraph by its make-up (:func:`_ends_by_design`).  Final:
+    followed by a start, or the block's last line when the block does not
+    run on.
     """
     for b in page.blocks:
         left = _block_left(page, b)
@@ -758,7 +839,8 @@ def _mark_paragraphs(page: _Page) -> None:
             left = b.x0
         n = len(b.lines)
         for i, l in enumerate(b.lines):
-            l.start = _indented(l, left) or (i == 0 and not b.cont_in)
+            l.start = (_indented(l, left) or (i == 0 and not b.cont_in)
+                       or (i > 0 and _ends_by_design(b.lines[i - 1], l)))
         for i, l in enumerate(b.lines):
             l.final = b.lines[i + 1].start if i + 1 < n else not b.cont_out
 
@@ -772,7 +854,6 @@ def _issue(line: _Line, kind: str, detail: str, value: float | None = None) -> I
     return Issue(line.page, line.index, kind, detail, line.snippet, None if value is None else round(value, 2))
 
 
-_LEADER_RE = re.compile(r"[·.…・]{3,}\d*")
 
 
 def _check_edges(line: _Line, out: list[Issue]) -> None:
@@ -809,7 +890,35 @@ def _right_edge(x1s: list[float], tol: float) -> tuple[float, int]:
     return best, support
 
 
-def _check_justify(page: _Page, tolerance: float, out: list[Issue]) -> int:
+def _title_boxes(stacks: list[list[_Line]]) -> list[Rect]:
+    """The boxes of the page's vertical titles: the columns of one title
+    (stacks side by side, less than a glyph apart) make one box, reaching
+    half a glyph below its last glyph (a float's margin keeps text off)."""
+    boxes: list[list[float]] = []
+    for st in sorted(stacks, key=lambda st: min(l.x0 for l in st)):
+        size = max(l.size for l in st)
+        x0, x1 = min(l.x0 for l in st), max(l.x1 for l in st)
+        top = min(l.base - _ASCENT * l.size for l in st)
+        bottom = max(l.base + _DESCENT * l.size for l in st) + 0.5 * size
+        for b in boxes:
+            if x0 - b[2] < size and top < b[3] and b[1] < bottom:
+                b[:] = [min(b[0], x0), min(b[1], top), max(b[2], x1), max(b[3], bottom)]
+                break
+        else:
+            boxes.append([x0, top, x1, bottom])
+    return [tuple(b) for b in boxes]
+
+
+def _beside(line: _Line, boxes: list[Rect]) -> Rect | None:
+    """The vertical title a line stops short of, on its height: text set
+    round a floated title ends at the float's edge, not the column's."""
+    top, bottom = line.base - _ASCENT * line.size, line.base + _DESCENT * line.size
+    near = [b for b in boxes if b[0] >= line.x1 - 0.5 and top < b[3] and b[1] < bottom]
+    return min(near, key=lambda b: b[0], default=None)
+
+
+def _check_justify(page: _Page, tolerance: float, out: list[Issue],
+                   boxes: list[Rect] = ()) -> int:
     """Non-final lines of justified blocks must end at the right edge.
 
     Blocks are grouped by left edge and size on the page so a two-line
@@ -819,6 +928,8 @@ def _check_justify(page: _Page, tolerance: float, out: list[Issue]) -> int:
     non-final lines reach it -- a poem or ragged-right block does not.
     With frames, a measure within 1em of the frame's right edge is snapped
     to that edge, so a column that is not a whole number of em shows up.
+    Lines beside a vertical title (*boxes*) are measured against the edge
+    the lines beside that title reach, the others against the column's.
     """
     groups: dict[tuple, list[_Block]] = defaultdict(list)
     for b in sorted(page.blocks, key=lambda b: b.x0):
@@ -837,7 +948,11 @@ def _check_justify(page: _Page, tolerance: float, out: list[Issue]) -> int:
         if not cands:
             continue
         shape_tol = max(tolerance, 0.15 * size)
-        right, support = _right_edge([l.x1 for l in cands], shape_tol)
+        beside = {id(l): _beside(l, boxes) for l in cands}
+        plain = [l for l in cands if beside[id(l)] is None] or cands
+        right, support = _right_edge([l.x1 for l in plain], shape_tol)
+        edges = {box: _right_edge([l.x1 for l in cands if beside[id(l)] == box], shape_tol)[0]
+                 for box in set(beside.values()) if box is not None}
         if right - min(b.x0 for b in blocks) < _MIN_MEASURE_EM * size:
             continue  # a list of names or labels, not justified prose
         group_ok = support >= 0.5 * len(cands) and (support >= 2 or frame is not None or len(cands) == 1)
@@ -849,17 +964,18 @@ def _check_justify(page: _Page, tolerance: float, out: list[Issue]) -> int:
         for b in blocks:
             mine = [l for l in b.lines if not l.final]
             if len(mine) >= 3:
-                ok = sum(1 for l in mine if abs(l.x1 - shape) <= shape_tol) >= 0.5 * len(mine)
+                ok = sum(1 for l in mine if abs(l.x1 - edges.get(beside[id(l)], shape)) <= shape_tol) >= 0.5 * len(mine)
             else:
                 ok = group_ok
             if not ok:
                 continue
             for l in mine:
                 checked += 1
-                short = right - l.x1
+                edge = edges.get(beside[id(l)], right)
+                short = edge - l.x1
                 if abs(short) > tolerance:
                     how = "short of" if short > 0 else "past"
-                    out.append(_issue(l, "justify", f"ends {abs(short):.1f} pt {how} the right edge {right:.1f}", short))
+                    out.append(_issue(l, "justify", f"ends {abs(short):.1f} pt {how} the right edge {edge:.1f}", short))
     return checked
 
 
@@ -1013,7 +1129,8 @@ def audit_pdf(
         for stack in stacks_by_page[page.number]:
             report.lines_checked += len(stack)
             _check_vertical(stack, page_issues)
-        report.justified_lines_checked += _check_justify(page, tolerance, page_issues)
+        report.justified_lines_checked += _check_justify(page, tolerance, page_issues,
+                                                         _title_boxes(stacks_by_page[page.number]))
         _check_lone(page, page_issues)
         _check_stranded(page, page_issues)
         _check_overflow(page, tolerance, page_issues)
