@@ -465,3 +465,20 @@ def test_vertical_title_beside_other_text_is_still_read_as_columns(render):
     body = f'<div class="frame">封面<br>照片<br>图注<br>说明</div>{title}'
     report = audit_pdf(render("cover-label.pdf", body, css, "size: 120mm 100mm; margin: 10mm"))
     assert report.issues == []
+
+
+def test_roster_row_at_a_page_bottom_is_not_an_orphan(render):
+    # a roster running over two pages: the name of the last row on the first
+    # page is a row of the list, not the first line of a paragraph that the
+    # next page's (wider) column of units carries on
+    names = ["欧阳明", "韦丹", "司马青", "卢晓川", "钟明远", "孔令伟", "司徒雯", "柏杨", "尹航", "蓝天"] * 3
+    job = "城东环卫所机扫车司机兼安全员"
+    rows = "".join(
+        f'<div class="row"><div class="name">{n}</div><div class="job">{job if k % 3 else job * 2}</div></div>'
+        for k, n in enumerate(names)
+    )
+    css = (".row { display: flex; align-items: baseline; padding: 1.7mm 0; font-size: 9.5pt; line-height: 1.5 }"
+           " .name { flex: none; width: 8em } .job { width: 16em }")
+    report = audit_pdf(render("roster-pages.pdf", rows, css, "size: 120mm 110mm; margin: 10mm"))
+    assert report.pages >= 2
+    assert report.issues == []
