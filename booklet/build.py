@@ -23,7 +23,7 @@ from .errors import BookletError
 from .fonts import resolve_faces
 from .glyphs import check_glyphs
 from .pdf.preflight import preflight
-from .pdf.editions import PDFX_NAMES, digital_edition, make_print_edition
+from .pdf.editions import PDFX_NAMES, digital_edition, make_print_edition, source_date
 from .render.document import overflow_report, page_fingerprints, render_document
 from .render.sourcemap import locate_warnings
 from .render.templates import build_html, make_env, render_css
@@ -80,10 +80,11 @@ def check_project(project: Path, progress: Progress = _quiet, memo: dict | None 
     project = project.resolve()
     progress("config")
     cfg = load_config(project)
+    source_date(cfg)           # a bad SOURCE_DATE_EPOCH stops the build before the long layout
     policy_from_config(cfg)          # colour roles the press cannot print are booklet.yaml mistakes
     progress("content")
     content = load_content(project, [u.path for u in cfg.units], cfg.honourees, memo)
-    faces = resolve_faces(project, cfg.fonts)
+    faces = resolve_faces(project, cfg.fonts, cfg.font_lines)
     result = CheckResult(cfg, content, faces)
     progress("glyphs")
     result.errors.extend(str(m) for m in check_glyphs(cfg, content, faces, project))

@@ -224,16 +224,23 @@ def preview(pdf: Path | None, project: Path | None, dpi: int, plates_page: int |
         pdf = root / "output" / (cfg.output.print if plates_page else cfg.output.digital)
     if not pdf.is_file():
         raise BookletError(f"{pdf} does not exist", hint="run 'booklet build' first")
+    import shutil
+    import tempfile
     out = root / "output" / "preview"
     if plates_page is not None:
         from .pdf.separations import plates_preview
         path = plates_preview(pdf, plates_page, out / f"plates-p{plates_page}.png", dpi=dpi)
         click.echo(f"wrote {path.relative_to(root) if path.is_relative_to(root) else path}")
         return
-    for old in out.glob("page-*.png"):
-        old.unlink()
-    pages = render_pages(pdf, out, dpi=dpi)
-    sheet = contact_sheet(pages, out / "contact-sheet.png")
+    out.mkdir(parents=True, exist_ok=True)
+    # Render beside the old previews; they are replaced only once every page is there.
+    with tempfile.TemporaryDirectory(prefix=".preview-", dir=out) as tmp:
+        staged = render_pages(pdf, Path(tmp), dpi=dpi)
+        contact_sheet(staged, Path(tmp) / "contact-sheet.png")
+        for old in out.glob("page-*.png"):
+            old.unlink()
+        pages = [Path(shutil.move(str(p), out / p.name)) for p in staged]
+        sheet = Path(shutil.move(str(Path(tmp) / "contact-sheet.png"), out / "contact-sheet.png"))
     click.echo(f"wrote {len(pages)} pages and {sheet.relative_to(root)}")
 
 

@@ -159,6 +159,7 @@ class Config:
     source_date: str = ""        # ISO date for reproducible PDF metadata
     honourees: str = "content/honourees.yaml"
     path: Path | None = None
+    font_lines: dict[str, int] = field(default_factory=dict)   # "role.weight" → line in booklet.yaml
 
     @property
     def output_dir(self) -> Path:
@@ -198,7 +199,10 @@ class _Ctx:
 def _scalar(ctx: _Ctx, node: yaml.Node, key: str, kind: type) -> Any:
     if not isinstance(node, yaml.ScalarNode):
         raise ctx.error(node, f"'{key}' must be a {_kind_name(kind)}, not a {_node_kind(node)}")
-    value = yaml.safe_load(yaml.serialize(node)) if node.tag != "tag:yaml.org,2002:str" else node.value
+    try:
+        value = yaml.safe_load(yaml.serialize(node)) if node.tag != "tag:yaml.org,2002:str" else node.value
+    except ValueError:          # looks like a date or a number but is not one (2020-13-45)
+        value = node.value
     if kind is str:
         if value is None:
             return ""
@@ -290,6 +294,8 @@ def parse_config(text: str, path: Path) -> Config:
     for name, (knode, vnode) in top.items():
         if name in {"title", "subtitle", "issue", "date", "publisher", "author", "language", "source_date", "honourees"}:
             setattr(cfg, name, _scalar(ctx, vnode, name, str))
+            if name == "source_date" and cfg.source_date.strip():
+                _check_iso_date(ctx, vnode, cfg.source_date.strip())
         elif name == "keywords":
             if not isinstance(vnode, yaml.SequenceNode):
                 raise ctx.error(vnode, "'keywords' must be a list")
@@ -337,6 +343,16 @@ def parse_config(text: str, path: Path) -> Config:
         raise ctx.error(top["title"][1], "'title' cannot be empty")
     _check_geometry(ctx, cfg, root)
     return cfg
+
+
+def _check_iso_date(ctx: _Ctx, node: yaml.Node, text: str) -> None:
+    """source_date fixes the PDFs' dates; a typo would otherwise stop the build after layout."""
+    from datetime import datetime
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ctx.error(node, f"source_date '{text}' is not an ISO date",
+                        "write it like 2020-12-01 or 2020-12-01T00:00:00Z") from None
 
 
 def _check_output(ctx: _Ctx, node: yaml.Node, output: Output) -> None:
@@ -446,9 +462,11 @@ def _parse_fonts(ctx: _Ctx, node: yaml.Node, cfg: Config) -> None:
         if isinstance(rnode, yaml.ScalarNode):
             cfg.fonts[role] = {"regular": _scalar(ctx, rnode, f"fonts.{role}", str)}
             cfg.fonts[role].setdefault("bold", cfg.fonts[role]["regular"])
+            cfg.font_lines.update({f"{role}.regular": rnode.start_mark.line + 1, f"{role}.bold": rnode.start_mark.line + 1})
             continue
         faces = _mapping(ctx, rnode, f"fonts.{role}", {"regular", "bold"})
         cfg.fonts[role] = {k: _scalar(ctx, v, f"fonts.{role}.{k}", str) for k, (_, v) in faces.items()}
+        cfg.font_lines.update({f"{role}.{k}": v.start_mark.line + 1 for k, (_, v) in faces.items()})
         if "regular" not in cfg.fonts[role]:
             raise ctx.error(rnode, f"fonts.{role} needs a 'regular' face")
 

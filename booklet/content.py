@@ -122,6 +122,25 @@ class Content:
         return [h for h in self.honourees if h.group == group]
 
 
+class TextLoader(yaml.SafeLoader):
+    """YAML as editors mean it in content files: a date stays the text written.
+
+    The safe loader turns ``date: 2020-11-24`` into a date object and fails
+    with a bare ValueError on ``2020-13-45``; every value booklet prints is
+    text, so the timestamp rule is left out.
+    """
+
+
+TextLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in rules if tag != "tag:yaml.org,2002:timestamp"]
+    for first, rules in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_text_yaml(text: str):
+    return yaml.load(text, Loader=TextLoader)
+
+
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
 _FIGURE = re.compile(r"^!\[(?P<cap>[^\]]*)\]\((?P<src>[^)\s]+)\)\s*$")
 
@@ -147,7 +166,7 @@ def parse_unit(path: Path, root: Path) -> UnitContent:
         raise BookletError("the file must start with YAML front matter between '---' lines",
                            where=f"{rel}, line 1", hint="add '---', 'kind: article', 'title: …', '---' at the top")
     try:
-        meta = yaml.safe_load(m.group(1)) or {}
+        meta = load_text_yaml(m.group(1)) or {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 2 if mark else 2
@@ -234,6 +253,16 @@ def parse_body(body: str, first_line: int, rel: str) -> list[Block]:
     return blocks
 
 
+def _front_line(path: Path, keys: tuple[str, ...]) -> int:
+    """The line of the first of *keys* in a unit's front matter (for messages)."""
+    for i, ln in enumerate(path.read_text("utf-8-sig").split("\n")[1:], 2):
+        if ln.startswith("---"):
+            break
+        if ln.split(":", 1)[0].strip() in keys:
+            return i
+    return 1
+
+
 def _apply_aliases(mapping: dict) -> None:
     for old, new in ALIASES.items():
         if old in mapping and new not in mapping:
@@ -251,13 +280,13 @@ def load_honourees(path: Path, root: Path) -> list[Honouree]:
     rel = str(path.relative_to(root))
     text = _read_text(path, rel)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=TextLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise BookletError(f"not valid YAML: {exc.problem}", where=f"{rel}, line {mark.line + 1 if mark else 1}") from None
     if node is None:
         return []
-    data = yaml.safe_load(text)
+    data = load_text_yaml(text)
     if not isinstance(data, dict) or set(data) != {"honourees"} or not isinstance(data["honourees"], list):
         raise BookletError("the file must hold one key, 'honourees:', with a list of people", where=f"{rel}, line 1")
     seq = next(v for k, v in node.value if k.value == "honourees")
@@ -266,14 +295,29 @@ def load_honourees(path: Path, root: Path) -> list[Honouree]:
     for item, inode in zip(data["honourees"], seq.value):
         line = inode.start_mark.line + 1
         where = f"{rel}, line {line}"
-        if not isinstance(item, dict):
+        if not isinstance(item, dict) or not isinstance(inode, yaml.MappingNode):
             raise BookletError("each honouree must be a mapping (id:, name:, group:, …)", where=where)
-        for key in item:
+        field_lines: dict[str, int] = {}
+        for knode, vnode in inode.value:
+            key = str(knode.value)
+            kline = knode.start_mark.line + 1
+            if key in field_lines:
+                raise BookletError(f"the key '{key}' appears twice for this honouree (first on line {field_lines[key]})",
+                                   where=f"{rel}, line {kline}")
+            field_lines[key] = kline
             if key not in HONOUREE_KEYS:
-                close = difflib.get_close_matches(str(key), sorted(HONOUREE_KEYS), n=1)
-                raise BookletError(f"unknown honouree key '{key}'", where=where, hint=f"did you mean '{close[0]}'?" if close else None)
+                close = difflib.get_close_matches(key, sorted(HONOUREE_KEYS), n=1)
+                raise BookletError(f"unknown honouree key '{key}'", where=f"{rel}, line {kline}",
+                                   hint=f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(HONOUREE_KEYS))}")
+            if key != "source_lines" and not isinstance(vnode, yaml.ScalarNode):
+                # A list or mapping where text belongs would print as Python syntax (or crash).
+                shape = "list" if isinstance(vnode, yaml.SequenceNode) else "mapping"
+                raise BookletError(f"'{key}' must be text, not a {shape}" if key == "testimonial" else
+                                   f"'{key}' must be a single line of text, not a {shape}",
+                                   where=f"{rel}, line {kline}",
+                                   hint="write the testimonial as one block of text ('testimonial: |' and indented "
+                                        "paragraphs separated by a blank line)" if key == "testimonial" else None)
         _apply_aliases(item)
-        field_lines = {k.value: k.start_mark.line + 1 for k, _ in inode.value} if isinstance(inode, yaml.MappingNode) else {}
         _apply_aliases(field_lines)
 
         def at(key: str) -> str:
@@ -281,12 +325,9 @@ def load_honourees(path: Path, root: Path) -> list[Honouree]:
         for req in ("id", "name"):
             if not item.get(req):
                 raise BookletError(f"honouree is missing '{req}'", where=where)
-        for key, value in item.items():
-            if isinstance(value, (dict, list)) and key != "source_lines":
-                raise BookletError(f"'{key}' must be a single line of text", where=at(key))
         hid = str(item["id"])
         if hid in ids:
-            raise BookletError(f"honouree id '{hid}' is used twice", where=where)
+            raise BookletError(f"honouree id '{hid}' is used twice", where=at("id"))
         ids.add(hid)
         testimonial = str(item.get("testimonial") or "").strip()
         paras = [re.sub(r"\s*\n\s*", "", p).strip() for p in re.split(r"\n\s*\n", testimonial) if p.strip()]
@@ -344,13 +385,13 @@ def load_content(root: Path, unit_paths: list[Path], honourees_file: str = "cont
         if u.group and u.group not in groups:
             close = difflib.get_close_matches(u.group, groups, n=1)
             raise BookletError(f"this {u.kind} unit shows the group '{u.group}' but {honourees_file} lists nobody in it",
-                               where=where,
+                               where=f"{where}, line {_front_line(u.path, ('group', *ALIASES))}",
                                hint=f"did you mean '{close[0]}'?" if close else
                                (f"its groups are {', '.join(groups)}" if groups else "add the people to honourees.yaml"))
         if not u.group and not ungrouped:
             raise BookletError(f"this {u.kind} unit has no 'group:', so it shows the people listed without a group, "
                                f"but everyone in {honourees_file} has one",
-                               where=where,
+                               where=f"{where}, line {_front_line(u.path, ('kind',))}",
                                hint=f"add 'group: …' naming one of {', '.join(groups)}" if groups
                                else "add the people to honourees.yaml")
     return Content(units, honourees)

@@ -57,7 +57,10 @@ def font_dirs(project: Path) -> list[Path]:
     return out
 
 
-def resolve_faces(project: Path, fonts: dict[str, dict[str, str]]) -> list[Face]:
+def resolve_faces(project: Path, fonts: dict[str, dict[str, str]], lines: dict[str, int] | None = None) -> list[Face]:
+    """The font file of each role and weight; a missing or damaged file is a
+    BookletError (WeasyPrint would silently fall back to a system font).
+    *lines* gives the booklet.yaml line of each "role.weight" set there."""
     faces = []
     dirs = font_dirs(project)
     for role, weights in fonts.items():
@@ -65,11 +68,14 @@ def resolve_faces(project: Path, fonts: dict[str, dict[str, str]]) -> list[Face]
             for d in dirs:
                 if (d / name).is_file():
                     faces.append(Face(role, weight, (d / name).resolve()))
+                    coverage(faces[-1].path)
                     break
             else:
+                line = (lines or {}).get(f"{role}.{weight}")
                 raise BookletError(
-                    f"font file '{name}' (fonts.{role}.{weight}) was not found in {project.name}/fonts/",
-                    where="booklet.yaml",
+                    f"font file '{name}' (fonts.{role}.{weight}"
+                    f"{'' if line else ', the default'}) was not found in {project.name}/fonts/ or booklet's fonts/",
+                    where=f"booklet.yaml, line {line}" if line else "booklet.yaml",
                     hint="run the set-up command from README.md to install the shipped fonts, "
                          "or put the file in the project's fonts/ folder",
                 )
@@ -156,21 +162,80 @@ def narrow_quotes(path: Path) -> bool:
     return 0 < _advance(path, path.stat().st_mtime, "\u201c") < 0.75
 
 
+def _truncated(path: Path) -> str | None:
+    """Why an OpenType/TrueType file (or collection) is cut short, or None.
+
+    A font cut off after its character map still reads as covering every
+    character, and WeasyPrint then drops it and sets the text in a system
+    font: comparing the table directory with the file size catches it by
+    reading a few hundred bytes.
+    """
+    import struct
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(12)
+        if len(head) < 12:
+            return None                      # too short to say: the readers below report it
+        offsets = [0]
+        if head[:4] == b"ttcf":
+            count = struct.unpack(">I", head[8:12])[0]
+            offsets = list(struct.unpack(f">{count}I", f.read(4 * count))) if count < 1000 else []
+        elif head[:4] not in (b"OTTO", b"\x00\x01\x00\x00", b"true"):
+            return None                      # WOFF, or not a font: the readers below report it
+        for base in offsets:
+            f.seek(base)
+            header = f.read(12)
+            if len(header) < 12:
+                return f"the file ends at byte {size}, inside a font header"
+            tables = struct.unpack(">H", header[4:6])[0]
+            directory = f.read(16 * tables)
+            if len(directory) < 16 * tables:
+                return f"the file ends at byte {size}, inside the table directory"
+            for i in range(tables):
+                tag, _, offset, length = struct.unpack(">4sIII", directory[16 * i:16 * i + 16])
+                if offset + length > size:
+                    return (f"truncated: table '{tag.decode('latin-1').strip()}' ends at byte {offset + length}, "
+                            f"the file has {size}")
+    return None
+
+
 @functools.lru_cache(maxsize=32)
 def _cmap(path: Path, mtime: float) -> frozenset[int]:
+    cut = _truncated(path)
+    if cut:
+        raise _damaged(path, cut)
     # HarfBuzz reads a CJK cmap in milliseconds; fontTools takes 0.3 s per font.
     found = _harfbuzz_unicodes(path)
     if found:
         return found
-    font = TTFont(path, lazy=True, fontNumber=0)
+    # HarfBuzz reads a damaged file as an empty face: fontTools says what is wrong.
     try:
-        return frozenset(font.getBestCmap() or {})
-    finally:
-        font.close()
+        font = TTFont(path, lazy=True, fontNumber=0)
+        try:
+            found = frozenset(font.getBestCmap() or {})
+        finally:
+            font.close()
+    except Exception as exc:    # fontTools raises many types for a damaged file
+        raise _damaged(path, str(exc) or type(exc).__name__) from None
+    if not found:
+        raise _damaged(path, "it maps no characters")
+    return found
+
+
+def _damaged(path: Path, why: str) -> BookletError:
+    return BookletError(f"this font file is damaged or not a font ({why})", where=_font_name(path),
+                        hint="replace it with a working copy (`booklet fonts install` rebuilds the shipped ones), "
+                             "or remove it to use the font booklet ships")
+
+
+def _font_name(path: Path) -> str:
+    """The font file as the user knows it: fonts/NAME (the project's or booklet's)."""
+    return f"{path.parent.name}/{path.name}"
 
 
 def coverage(path: Path) -> frozenset[int]:
-    """Code points a font file maps; cached per file and mtime (fonts are 15-25 MB)."""
+    """Code points a font file maps; cached per file and mtime (fonts are 15-25 MB).
+    A file that is not a usable font is a BookletError naming it."""
     return _cmap(path, path.stat().st_mtime)
 
 
@@ -203,8 +268,39 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+_MANIFEST_KEYS = {"file": str, "sha256": str, "source": dict}
+_SOURCE_KEYS = {"package": str, "path": str, "sha256": str}
+
+
 def load_manifest(font_dir: Path) -> list[dict]:
-    data = yaml.safe_load((font_dir / MANIFEST).read_text("utf-8"))
+    """The manifest's entries, checked: a mistake is one message with its line."""
+    path = font_dir / MANIFEST
+    where = f"{font_dir.name}/{MANIFEST}"
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise BookletError("the font manifest is missing", where=where,
+                           hint="run the command inside a project whose fonts/ holds manifest.yaml, or pass --dir") from None
+    except UnicodeDecodeError:
+        raise BookletError("the file is not UTF-8 text", where=where) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise BookletError(f"not valid YAML: {exc.problem or exc.context}",
+                           where=f"{where}, line {mark.line + 1 if mark else 1}") from None
+    data = yaml.safe_load(text) if root is not None else None
+    if not isinstance(data, dict) or not isinstance(data.get("fonts"), list):
+        raise BookletError("the manifest must hold 'fonts:', a list of font entries", where=f"{where}, line 1")
+    seq = next(v for k, v in root.value if k.value == "fonts")
+    for entry, node in zip(data["fonts"], seq.value):
+        at = f"{where}, line {node.start_mark.line + 1}"
+        for keys, value in ((_MANIFEST_KEYS, entry), (_SOURCE_KEYS, entry.get("source") if isinstance(entry, dict) else None)):
+            if not isinstance(value, dict):
+                raise BookletError("each font entry needs file:, sha256: and source: {package:, path:, sha256:}", where=at)
+            for key, kind in keys.items():
+                if not isinstance(value.get(key), kind):
+                    raise BookletError(f"the font entry needs '{key}' ({'text' if kind is str else 'a mapping'})", where=at)
     return data["fonts"]
 
 

@@ -11,6 +11,7 @@ from the network and reads only the project's files.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,11 +75,30 @@ def sniff(path: Path) -> str | None:
 
 
 def pixel_size(path: Path) -> tuple[int, int]:
+    """Width and height in pixels, after decoding the whole file (remembered
+    per file version: watch checks the images on every rebuild)."""
+    from .fsutil import file_stamp
+    return _decoded_size(path, file_stamp(path))
+
+
+@functools.lru_cache(maxsize=512)
+def _decoded_size(path: Path, stamp: tuple) -> tuple[int, int]:
+    """Width and height in pixels, after decoding the whole file.
+
+    ``verify()`` reads only the structure; a JPEG cut short passes it and
+    would be embedded as is (the bottom of the photo grey or missing), so
+    the pixels are decoded too; a JPEG at an eighth of its size (``draft``),
+    which reads every byte at a fraction of the cost.
+    """
     from PIL import Image
     with Image.open(path) as im:
         im.verify()
     with Image.open(path) as im:
-        return im.size
+        size = im.size
+        if im.format == "JPEG":
+            im.draft(im.mode, (max(1, size[0] // 8), max(1, size[1] // 8)))
+        im.load()
+        return size
 
 
 def unusable(source: Source, what: str) -> str:
@@ -138,6 +158,10 @@ def check_images(project: Path, content: Content, errors: list[str], honourees_f
                     findings.append(ImageFinding(who, source.src, "missing", warnings[-1]))
                 else:
                     wanted.append((source, "photo", who))
+    cover = next((f"images/cover{ext}" for ext in IMAGE_EXTS if (project / "images" / f"cover{ext}").is_file()), "")
+    if cover:
+        # The cover photo is placed by the cover layout when it is there; a damaged one would vanish.
+        wanted.append((locate(project, cover), "cover", "the cover photo"))
     for source, kind, who in wanted:
         src, path = source.src, source.path
         fmt = sniff(path)

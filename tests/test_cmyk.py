@@ -368,6 +368,56 @@ def test_body_text_is_on_the_black_plate_only(built_sample):
     assert plates["Magenta"].getextrema()[1] == 255               # the page has accent inks elsewhere
 
 
+@pytest.mark.skipif(GS is None, reason="Ghostscript not installed")
+def test_black_text_overprints_the_tint_beneath_it(built_sample):
+    """Solid black text must not knock holes into a tinted panel (a halo at any misregistration)."""
+    from booklet.pdf.separations import render_plates
+    _, result = built_sample
+    with pdfplumber.open(result.print_pdf) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            chars = [c for c in page.chars if "booklet-quote" in c["fontname"] and not c["text"].isspace()
+                     and tuple(c["non_stroking_color"] or ()) == (0, 0, 0, 1)]
+            if len(chars) > 100:                                  # a testimonial set in its panel
+                x0, top = page.bbox[0], page.bbox[1]
+                break
+    dpi = 100
+    plates = render_plates(result.print_pdf, number, dpi)
+    f = dpi / 72
+    boxes = [(int((c["x0"] - x0) * f) + 1, int((c["top"] - top) * f) + 1, int((c["x1"] - x0) * f) - 1,
+              int((c["bottom"] - top) * f) - 1) for c in chars]
+    inked = sum(1 for b in boxes if plates["Black"].crop(b).getextrema()[1] > 128)
+    assert inked > 0.95 * len(boxes)                                              # the text, in black
+    for name in ("Magenta", "Yellow"):                                           # the panel's tint, unbroken
+        assert all(plates[name].crop(b).getextrema()[0] > 0 for b in boxes), name
+
+
+def test_only_solid_black_text_overprints():
+    """The overprint states wrap runs of `0 0 0 1 k` text and end before anything else is painted."""
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(200, 200))
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica))))
+    page.obj.Contents = pdf.make_stream(
+        b"0.96 0.94 0.89 rg 0 0 200 200 re f "                        # a tinted panel: knocks out as drawn
+        b"BT /F1 10 Tf 0 0 0 rg 10 10 Td (black) Tj (more) Tj "     # black text: overprints
+        b"0.7 0.1 0.1 rg (red) Tj ET "                               # a colour: knocks out
+        b"0 0 0 rg 0 0 5 5 re f "                                    # a black shape: knocks out
+        b"0.5 g BT /F1 10 Tf (grey) Tj ET")                          # a tint of black: knocks out
+    to_print_colours(pdf, policy_from_config(load_config(ROOT)))
+    ops = [(str(i.operator), [str(o) for o in i.operands]) for i in pikepdf.parse_content_stream(page)]
+    shown = []
+    on = False
+    for op, operands in ops:
+        if op == "gs" and operands[0] in ("/BkOP", "/BkKO"):
+            on = operands[0] == "/BkOP"
+        elif op in ("Tj", "f"):
+            shown.append((op, operands[0] if operands else "", on))
+    assert shown == [("f", "", False), ("Tj", "black", True), ("Tj", "more", True), ("Tj", "red", False),
+                     ("f", "", False), ("Tj", "grey", False)]
+    states = page.obj.Resources.ExtGState
+    assert bool(states.BkOP.op) is True and int(states.BkOP.OPM) == 1 and bool(states.BkKO.op) is False
+
+
 # ---------------------------------------------------------------------------
 # Preflight of someone else's PDF.
 

@@ -30,11 +30,77 @@ def test_every_unit_is_in_the_bookmarks_and_starts_where_the_contents_say(built_
 
 
 def test_every_page_type_is_present(built_sample):
+    """Each kind of page, found in the PDF by what it shows (not by a class
+    name, which the stylesheet embedded in booklet.html names anyway)."""
     project, result = built_sample
-    html = (project / "output" / "booklet.html").read_text("utf-8")
-    for cls in ("cover", "contents", "unit-news", "unit-speech", "unit-article", "unit-quote", "unit-roster",
-                "unit-testimonials", "unit-editors-note", "back-cover", "figure class=\"photo\"", "vertical"):
-        assert cls in html, cls
+    cfg = yaml.safe_load((project / "booklet.yaml").read_text("utf-8"))
+    people = yaml.safe_load((project / "content" / "honourees.yaml").read_text("utf-8"))["honourees"]
+    texts = page_texts(result.digital_pdf)
+    starts = {t: p for level, t, p in outline(result.digital_pdf) if level == 2}
+    squeeze = lambda t: "".join(str(t).split())
+    assert squeeze(cfg["publisher"]) in texts[0] and squeeze(cfg["issue"]) in texts[0]          # cover
+    assert squeeze(cfg["publisher"]) in texts[-1] and len(texts[-1]) < 200                    # back cover
+    assert contents_numbers(result.digital_pdf)                                                # contents
+    units = []
+    for rel in cfg["units"]:
+        _, front, body = (project / rel).read_text("utf-8").split("---", 2)
+        units.append((yaml.safe_load(front), body))
+    seen_kinds, verticals, figures = set(), 0, 0
+    for k, (meta, body) in enumerate(units):
+        kind, title = meta["kind"], meta.get("title") or meta.get("group")
+        paras = [b.strip() for b in body.split("\n\n") if b.strip() and not b.strip().startswith(("#", "!", ">"))]
+        if kind in ("roster", "testimonials"):
+            members = [h for h in people if h["group"] == meta["group"] and (kind == "roster" or h.get("testimonial"))]
+            first = members[0]["name"] if kind == "roster" else squeeze(members[0]["testimonial"])[:16]
+            anchor = [starts[title] - 1]
+        elif paras or meta.get("author"):
+            first = squeeze(paras[0])[:16] if paras else None
+            if title in starts:
+                anchor = [starts[title] - 1]
+            else:
+                # Untitled (a quote repeats a speech): its page is where a stretch
+                # of its text that no other unit prints is found.
+                others = "".join(squeeze(b) + squeeze(" ".join(map(str, m.values())))
+                                 for j, (m, b) in enumerate(units) if j != k)
+                own = next(w for t in paras + [meta.get("author", "")] for t in [squeeze(t)]
+                           for w in (t[i:i + 16] for i in range(0, max(1, len(t) - 15)))
+                           if len(w) >= 8 and w not in others)
+                anchor = [i for i, t in enumerate(texts) if own in t]
+                assert anchor, (kind, own)
+        else:
+            first = None
+        if first:
+            assert any(first in texts[i] + texts[min(i + 1, len(texts) - 1)] for i in anchor), (kind, title, first)
+            seen_kinds.add(kind)
+        for line in body.splitlines():
+            if line.startswith("!["):
+                caption = squeeze(line[2:line.index("]")])
+                assert any(caption in t for t in texts), caption
+                figures += 1
+        if meta.get("vertical_title") or kind == "roster":
+            page = starts[title]
+            assert stacked(result.digital_pdf, page, squeeze(title)[:6]), (title, page)
+            verticals += 1
+    assert seen_kinds >= {"news", "speech", "article", "quote", "roster", "testimonials", "editors-note"}, seen_kinds
+    assert figures and verticals
+    assert stacked(result.digital_pdf, 1, squeeze(cfg["title"])[:4])                        # the cover's title
+
+
+def stacked(pdf_path, page: int, text: str) -> bool:
+    """Is *text* set one character under the other (a vertical title) on *page*?"""
+    with pdfplumber.open(pdf_path) as pdf:
+        chars = pdf.pages[page - 1].chars
+    for start in (c for c in chars if c["text"] == text[0]):
+        run = [start]
+        for ch in text[1:]:
+            below = [c for c in chars if c["text"] == ch and abs(c["x0"] - run[-1]["x0"]) < 1
+                     and 0 < c["top"] - run[-1]["top"] < 3 * run[-1]["size"]]
+            if not below:
+                break
+            run.append(min(below, key=lambda c: c["top"]))
+        if len(run) == len(text):
+            return True
+    return False
 
 
 def test_roster_lists_all_35_in_source_order(built_sample):

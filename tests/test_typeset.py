@@ -181,11 +181,34 @@ def test_install_refuses_other_weasyprint_versions(monkeypatch):
         typeset.install()
 
 
-def test_unknown_keywords_are_rejected_by_css(tmp_path):
-    # The registered properties validate their keywords like built-in ones.
-    style = css(extra='text-justify: sideways; text-autospace: maybe')
-    lines = render(tmp_path, f'<p>{CHINESE}</p>', style)[0]
-    assert_justified(lines)
+def test_unknown_keywords_are_rejected_by_css(tmp_path, caplog):
+    """The registered properties validate their keywords like built-in ones:
+    an unknown value is dropped when the stylesheet is parsed, so the valid
+    declaration before it stays in force. Each valid value here turns a
+    feature off; a validator that let the unknown value through would reach
+    the layout with it, which then does its default (justify, autospace,
+    compress) and the opt-outs would be lost."""
+    style = css(extra='text-justify: none; text-justify: sideways;'
+                      ' text-autospace: no-autospace; text-autospace: maybe;'
+                      ' text-spacing-trim: space-all; text-spacing-trim: often')
+    text = MIXED + '他说：“好。”然后（走了），再见「真的」。'
+    with caplog.at_level('WARNING', logger='weasyprint'):
+        lines = render(tmp_path, f'<p>{text}</p>', style)[0]
+    ignored = ' '.join(r.getMessage() for r in caplog.records)
+    for declaration in ('text-justify: sideways', 'text-autospace: maybe', 'text-spacing-trim: often'):
+        assert f'Ignored `{declaration}' in ignored, ignored
+    # text-justify: none: not one line is stretched to the edge.
+    assert all(RIGHT - line.x1 > FLUSH for line in lines[:-1]), [round(RIGHT - l.x1, 2) for l in lines]
+    for line in lines:
+        assert_natural_han_spacing(line)
+    # text-autospace: no-autospace: Han and digits/Latin touch.
+    pairs = [(a, b) for line in lines for a, b in zip(line.chars, line.chars[1:])
+             if (HAN.fullmatch(a['text']) and ALNUM.fullmatch(b['text']))
+             or (ALNUM.fullmatch(a['text']) and HAN.fullmatch(b['text']))]
+    assert len(pairs) >= 6 and all(abs(b['x0'] - a['x1']) < 0.02 for a, b in pairs)
+    # text-spacing-trim: space-all: adjacent marks keep their full em each.
+    line = next(l for l in lines if '。”' in l.text)
+    assert abs(span(line, '。', '”') - 2 * EM) < 0.1
 
 
 # --- Inter-character justification -------------------------------------------

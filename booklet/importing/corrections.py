@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from .clean import Change, Line
+from ..content import TextLoader, load_text_yaml
 from ..errors import BookletError
 
 KINDS = {"move_lines", "split_title_block", "unit_start", "testimonial_owner", "unit_meta", "editor_meta", "paragraph_break",
@@ -40,6 +41,7 @@ class Correction:
     reason: str = ""
     expect: str = ""
     index: int = 0           # position in the file, for messages
+    line: int = 0            # line of the entry in corrections.yaml, for messages
 
     @property
     def source_line(self) -> int:
@@ -80,20 +82,54 @@ class Corrections:
 
 
 def load_corrections(path: Path) -> Corrections:
-    """Read corrections.yaml (missing file: no corrections)."""
+    """Read corrections.yaml (missing file: no corrections).
+
+    Editors write this file by hand, so every problem names the line of the
+    entry (or of the argument) it is about.
+    """
     if not path.is_file():
         return Corrections()
-    where = str(path)
+    rel = f"{path.parent.name}/{path.name}"
+    raw = path.read_bytes()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise BookletError(f"cannot read the corrections file: {exc}", where=where) from None
-    if not isinstance(data, dict):
-        raise BookletError("the corrections file must be a mapping with a 'corrections:' list", where=where)
-    out = Corrections(raw_sha256=str(data.get("raw_sha256") or ""), path=where)
-    for i, entry in enumerate(data.get("corrections") or [], 1):
-        if not isinstance(entry, dict):
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise BookletError("the file is not UTF-8 text", where=f"{rel}, line {line}",
+                           hint="save it as UTF-8 in your editor") from None
+    try:
+        root = yaml.compose(text, Loader=TextLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise BookletError(f"not valid YAML: {exc.problem or exc.context}",
+                           where=f"{rel}, line {mark.line + 1 if mark else 1}") from None
+    out = Corrections(path=rel)
+    if root is None:
+        return out
+
+    def at(node: yaml.Node) -> str:
+        return f"{rel}, line {node.start_mark.line + 1}"
+
+    if not isinstance(root, yaml.MappingNode):
+        raise BookletError("the corrections file must be a mapping with a 'corrections:' list", where=at(root))
+    top = {str(k.value): (k, v) for k, v in root.value}
+    extra = set(top) - {"raw_sha256", "corrections"}
+    if extra:
+        name = sorted(extra)[0]
+        raise BookletError(f"unknown key '{name}' (known: raw_sha256, corrections)", where=at(top[name][0]))
+    if "raw_sha256" in top:
+        out.raw_sha256 = str(load_text_yaml(yaml.serialize(top["raw_sha256"][1])) or "")
+    entries = top.get("corrections", (None, None))[1]
+    if entries is None or (isinstance(entries, yaml.ScalarNode) and entries.value in ("", "~", "null")):
+        return out
+    if not isinstance(entries, yaml.SequenceNode):
+        raise BookletError("'corrections' must be a list, one '- kind: {…}' entry per correction", where=at(entries))
+    for i, enode in enumerate(entries.value, 1):
+        line = enode.start_mark.line + 1
+        where = f"{rel}, line {line}"
+        if not isinstance(enode, yaml.MappingNode):
             raise BookletError(f"correction #{i} must be a mapping", where=where)
+        entry = load_text_yaml(yaml.serialize(enode))
         kinds = [k for k in entry if k in KINDS]
         if len(kinds) != 1:
             raise BookletError(f"correction #{i} must have exactly one of {', '.join(sorted(KINDS))}", where=where)
@@ -104,8 +140,8 @@ def load_corrections(path: Path) -> Corrections:
         args = {k: (v.isoformat() if isinstance(v, _dt.date) else v) for k, v in args.items()}
         extra = set(entry) - {kind, "reason", "expect"}
         if extra:
-            raise BookletError(f"correction #{i} has unknown keys: {', '.join(sorted(extra))}", where=where)
-        c = Correction(kind, args, str(entry.get("reason") or ""), str(entry.get("expect") or ""), i)
+            raise BookletError(f"correction #{i} has unknown keys: {', '.join(sorted(map(str, extra)))}", where=where)
+        c = Correction(kind, args, str(entry.get("reason") or ""), str(entry.get("expect") or ""), i, line)
         _validate(c, where)
         out.items.append(c)
     return out
@@ -126,13 +162,17 @@ def _validate(c: Correction, where: str) -> None:
         if key not in c.args:
             raise BookletError(f"correction #{c.index} ({c.kind}) is missing '{key}'", where=where)
     for key in ("first", "last", "after", "source_line"):
-        if key in c.args and not isinstance(c.args[key], int):
+        if key in c.args and (not isinstance(c.args[key], int) or isinstance(c.args[key], bool)):
             raise BookletError(f"correction #{c.index} ({c.kind}): '{key}' must be a line number", where=where)
     if c.kind in ("unit_meta", "editor_meta"):
         bad = set(c.args) - META_KEYS - {"source_line"}
         if bad:
-            raise BookletError(f"correction #{c.index} (unit_meta): unknown keys {', '.join(sorted(bad))}", where=where,
-                               hint=f"known: {', '.join(sorted(META_KEYS))}")
+            raise BookletError(f"correction #{c.index} ({c.kind}): unknown keys {', '.join(sorted(map(str, bad)))}",
+                               where=where, hint=f"known: {', '.join(sorted(META_KEYS))}")
+
+
+def _where(corr: Corrections, c: Correction) -> str:
+    return f"{corr.path or 'corrections.yaml'}" + (f", line {c.line}" if c.line else "")
 
 
 def check_expectations(corr: Corrections, raw_lines: dict[int, str]) -> None:
@@ -145,7 +185,7 @@ def check_expectations(corr: Corrections, raw_lines: dict[int, str]) -> None:
         if not got.replace(" ", "").startswith(c.expect.replace(" ", "")):
             raise BookletError(
                 f"correction #{c.index} ({c.kind}) expects line {line} to start with '{c.expect}', "
-                f"but it reads '{got[:40]}'", where=corr.path or "corrections.yaml",
+                f"but it reads '{got[:40]}'", where=_where(corr, c),
                 hint="the raw text changed since the correction was written; update the line numbers")
 
 
@@ -159,7 +199,7 @@ def apply_line_moves(lines: list[Line], corr: Corrections) -> tuple[list[Line], 
         idx = next((i for i, l in enumerate(rest) if l.n == after), None)
         if not block or idx is None:
             raise BookletError(f"correction #{c.index} (move_lines) refers to lines that do not exist",
-                               where=corr.path or "corrections.yaml")
+                               where=_where(corr, c))
         block[0] = replace(block[0], lead=False, gap=True)
         lines = rest[:idx + 1] + block + rest[idx + 1:]
         changes.append(Change("correction:move_lines", first, f"lines {first}–{last}", f"moved after line {after}",

@@ -9,6 +9,14 @@ other colour goes through the output profile (booklet.colours). Greys and
 DeviceGray become `0 0 0 k`, so body text is `0 0 0 1 k`; soft masks (which
 only carry opacity) become DeviceGray.
 
+Text in solid black ink (`0 0 0 1 k`) overprints (an ExtGState with `op`
+and overprint mode 1 around each run of it): otherwise black text knocks a
+hole of its own shape into the tint beneath it (a testimonial panel, a
+tinted box), and the slightest misregistration of the plates shows a white
+halo around every stroke of small Chinese text. Only solid black text
+overprints; a tint of black or any other ink knocks out as drawn, so what
+the press prints matches the proof.
+
 Why a pass over the written PDF rather than a colour hook inside
 WeasyPrint: the one layout serves both editions, so the PDF writer sees
 screen colours either way, and a pass over the file also reaches what no
@@ -32,6 +40,11 @@ from ..colours import ColourPolicy, converter, hex_of, percent
 from .scan import space_kind
 
 _RGB = ("rgb", "icc-rgb", "calrgb")
+_SOLID_BLACK = [0, 0, 0, 1]
+_SHOW_TEXT = frozenset(("Tj", "TJ", "'", '"'))
+_PAINT = frozenset(("f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh", "Do", "BI", "INLINE IMAGE"))
+#: ExtGState names for black overprint on and off (added to a stream's resources where used).
+OVERPRINT = {"/BkOP": True, "/BkKO": False}
 _GRAY = ("gray", "icc-gray", "calgray")
 
 
@@ -89,6 +102,7 @@ class _Pass:
         self.page_no = 0
         self.seen_resources: list = []
         self.inline_images = False
+        self.overprinted = False
 
     # -- colours -----------------------------------------------------------
 
@@ -128,6 +142,8 @@ class _Pass:
         new = self.stream(pikepdf.parse_content_stream(page), resources, "cmyk")
         if new is not None:
             page.obj.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(new))
+            if self.overprinted:
+                self.add_overprint_states(page.obj)
         self.group(page.obj, "cmyk")
         self.resources(resources)
 
@@ -138,14 +154,24 @@ class _Pass:
         stack = []
         target = self.cmyk_of if mode == "cmyk" else self.gray_of
         set_ops = ("k", "K") if mode == "cmyk" else ("g", "G")
+        black = False            # the fill is solid black ink
+        overprint = False        # our overprint state is on
+        self.overprinted = False
         for instr in instrs:
             op = str(instr.operator)
             operands = list(instr.operands)
+            if mode == "cmyk":
+                if op in _SHOW_TEXT and black and not overprint:
+                    out.append(pikepdf.ContentStreamInstruction([pikepdf.Name("/BkOP")], pikepdf.Operator("gs")))
+                    overprint = changed = self.overprinted = True
+                elif overprint and (op in _PAINT or op == "gs" or (op in _SHOW_TEXT and not black)):
+                    out.append(pikepdf.ContentStreamInstruction([pikepdf.Name("/BkKO")], pikepdf.Operator("gs")))
+                    overprint = False
             if op == "q":
-                stack.append((fill, stroke))
+                stack.append((fill, stroke, black, overprint))
             elif op == "Q":
                 if stack:
-                    fill, stroke = stack.pop()
+                    fill, stroke, black, overprint = stack.pop()
             elif op in ("rg", "RG", "g", "G", "k", "K") and all(_is_num(v) for v in operands):
                 kind = {"rg": "rgb", "RG": "rgb", "g": "gray", "G": "gray", "k": "cmyk", "K": "cmyk"}[op]
                 is_fill = op.islower()
@@ -157,6 +183,8 @@ class _Pass:
                 state = ("cmyk" if mode == "cmyk" else "gray", None) if new is not None else (kind, None)
                 if is_fill:
                     fill = state
+                    black = mode == "cmyk" and (new if new is not None else [float(v) for v in operands]) == _SOLID_BLACK \
+                        and op == "k"
                 else:
                     stroke = state
             elif op in ("cs", "CS") and operands:
@@ -168,16 +196,19 @@ class _Pass:
                     instr = pikepdf.ContentStreamInstruction([name], pikepdf.Operator(op))
                     changed = True
                 if op == "cs":
-                    fill = state
+                    fill, black = state, False
                 else:
                     stroke = state
             elif op in ("sc", "scn", "SC", "SCN"):
                 kind = (fill if op.islower() else stroke)[0]
+                new = None
                 if operands and all(_is_num(v) for v in operands) and kind != "other":
                     new = target(kind, [float(v) for v in operands])
                     if new is not None:
                         instr = pikepdf.ContentStreamInstruction(new, pikepdf.Operator(op))
                         changed = True
+                if op.islower():
+                    black = mode == "cmyk" and new == _SOLID_BLACK
             elif op == "sh" and operands:
                 shadings = resources.get("/Shading") if resources is not None else None
                 shading = shadings.get(str(operands[0])) if shadings is not None else None
@@ -188,6 +219,18 @@ class _Pass:
                 self._left("an inline image keeps its colours")
             out.append(instr)
         return out if changed else None
+
+    def add_overprint_states(self, owner) -> None:
+        """The two ExtGStates the overprinted black text names, in *owner*'s resources."""
+        if "/Resources" not in owner:
+            owner.Resources = pikepdf.Dictionary()
+        resources = owner.Resources
+        if "/ExtGState" not in resources:
+            resources.ExtGState = pikepdf.Dictionary()
+        for name, on in OVERPRINT.items():       # WeasyPrint names its own /s0, /s1, …
+            if name not in resources.ExtGState:
+                resources.ExtGState[name] = self.pdf.make_indirect(pikepdf.Dictionary(
+                    Type=pikepdf.Name.ExtGState, OP=False, op=on, OPM=1))
 
     def _left(self, what: str) -> None:
         line = f"page {self.page_no}: {what}"
@@ -210,6 +253,10 @@ class _Pass:
         new = self.stream(pikepdf.parse_content_stream(xobj), resources, mode)
         if new is not None:
             xobj.write(pikepdf.unparse_content_stream(new))
+            if self.overprinted:
+                if "/Resources" not in xobj and resources is not None:
+                    xobj.Resources = pikepdf.Dictionary(dict(resources.items()))    # its own copy, not the page's
+                self.add_overprint_states(xobj)
         self.group(xobj, mode)
         self.resources(resources, mode)
 

@@ -60,13 +60,16 @@ def impose_saddle(pdf_path_or_bytes) -> bytes:
         source = Path(pdf_path_or_bytes)
         if not source.is_file():
             raise BookletError(f"{source} does not exist")
+    where = str(source) if isinstance(source, Path) else None
     try:
         pdf = pikepdf.open(source)
     except pikepdf.PdfError as exc:
-        raise BookletError(f"cannot read the PDF: {exc}") from None
+        detail = str(exc).removeprefix(f"{source}: ") if where else str(exc)
+        raise BookletError(f"this is not a readable PDF ({detail})", where=where,
+                           hint="give the print PDF that 'booklet build' wrote to output/") from None
     with pdf:
         if len(pdf.pages) == 0:
-            raise BookletError("the PDF has no pages")
+            raise BookletError("the PDF has no pages", where=where)
         _insert_blanks(pdf, 4)
         n = len(pdf.pages)
         boxes = [_box(p) for p in pdf.pages]

@@ -58,9 +58,56 @@ class _WarningCollector(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        self.records: list[logging.LogRecord] = []
 
     def emit(self, record):
         self.messages.append(record.getMessage())
+        self.records.append(record)
+
+
+def _local_file(url: str) -> Path | None:
+    if not isinstance(url, str) or not url.startswith("file:"):
+        return None
+    return Path(unquote(urlparse(url).path))
+
+
+def _shown(path: Path, project: Path) -> str:
+    path = path.resolve()
+    return str(path.relative_to(project)) if path.is_relative_to(project) else str(path)
+
+
+def load_failures(records, html: str, project: Path) -> list[str]:
+    """Files the project has that WeasyPrint could not read, from its log.
+
+    WeasyPrint logs an image, stylesheet or font it cannot decode and goes
+    on without it: the picture vanishes, the rules are lost, the text falls
+    back to a system font. A file that is missing stays a warning (a layout
+    may point at a photo not delivered yet); a file that is there but
+    damaged is the user's to fix, so it stops the build.
+    """
+    import re
+    project = project.resolve()
+    problems = []
+    for r in records:
+        if r.msg.startswith(("Failed to load image at", "Failed to load stylesheet at")) and r.args:
+            path = _local_file(r.args[0])
+            if path is not None and path.is_file():
+                what = "image" if "image" in r.msg else "stylesheet"
+                why = str(r.args[1]) if len(r.args) > 1 else ""
+                cause = getattr(r.args[1], "__cause__", None) if len(r.args) > 1 else None
+                why = re.sub(r"\s*<[^>]*>", "", str(cause or why)).strip() or type(cause or r.args[1]).__name__
+                problems.append(f"{_shown(path, project)}: this {what} file is damaged or not a{'n' if what == 'image' else ''} "
+                                f"{what} ({why})")
+        elif r.msg == "Font-face %r cannot be loaded" and r.args:
+            family = str(r.args[0])
+            urls = []
+            for rule in re.findall(r"@font-face\s*\{([^}]*)\}", html):
+                if re.search(r"font-family\s*:\s*['\"]?" + re.escape(family) + r"['\"]?\s*;", rule):
+                    urls += re.findall(r"url\(\s*['\"]?([^'\")]+)", rule)
+            files = [_shown(p, project) for p in map(_local_file, urls) if p is not None] or urls
+            problems.append(f"{', '.join(files) or 'a font'}: the font '{family}' of an @font-face rule could not be "
+                            "loaded (a damaged file, or not a font)")
+    return list(dict.fromkeys(problems))
 
 
 def render_document(html: str, project: Path, *, font_config=None, presentational_hints: bool = True,
@@ -95,6 +142,9 @@ def render_document(html: str, project: Path, *, font_config=None, presentationa
         logger.removeHandler(collector)
     if refused:
         raise BookletError("refused to load " + "; ".join(refused))
+    damaged = load_failures(collector.records, html, project)
+    if damaged:
+        raise BookletError("\n  ".join(damaged), hint="replace the file with a working copy")
     return doc, collector.messages
 
 

@@ -37,10 +37,24 @@ def _typeset_prepare(html: str) -> str:
     return prepare(html) if prepare else html
 
 
+class _LayoutLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, with a file that is not UTF-8 reported by name and line
+    (Jinja would raise a bare UnicodeDecodeError that names neither)."""
+
+    def get_source(self, environment, template):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            path = Path(self.searchpath[0]) / template
+            line = path.read_bytes()[: exc.start].count(b"\n") + 1 if path.is_file() else 1
+            raise BookletError("the file is not UTF-8 text", where=f"layouts/{template}, line {line}",
+                               hint="save it as UTF-8 in your editor") from None
+
+
 def make_env(project: Path) -> jinja2.Environment:
     loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader(str(project / "layouts")),
-        jinja2.FileSystemLoader(str(DEFAULT_LAYOUTS)),
+        _LayoutLoader(str(project / "layouts")),
+        _LayoutLoader(str(DEFAULT_LAYOUTS)),
     ])
     env = jinja2.Environment(
         loader=loader,
@@ -136,6 +150,8 @@ def render_css(env: jinja2.Environment, cfg: Config, faces: list[Face]) -> Rende
             raise BookletError(f"template error: {exc.message}", where=f"layouts/{exc.name or name}, line {exc.lineno}") from None
         except jinja2.UndefinedError as exc:
             raise BookletError(f"template error: {exc.message}", where=f"layouts/{name}") from None
+        except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
+            raise BookletError(f"template error: {exc}", where=_template_frame(exc, f"layouts/{name}")) from None
         default = filename and Path(filename).resolve().is_relative_to(DEFAULT_LAYOUTS.resolve())
         pieces.append((f"{name} (booklet's default layout)" if default else f"layouts/{name}", source, text))
     return RenderedCss.join(pieces)
@@ -163,6 +179,9 @@ def build_html(project: Path, cfg: Config, content: Content, faces: list[Face],
         raise BookletError(f"template error: {exc.message}", where=f"layouts/{exc.name}, line {exc.lineno}") from None
     except (jinja2.UndefinedError, jinja2.TemplateNotFound) as exc:
         raise BookletError(f"template error: {exc}", where=_template_frame(exc)) from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
+        # A layout's own expression failed ({{ 1 / 0 }}, a filter on the wrong type...).
+        raise BookletError(f"template error: {type(exc).__name__}: {exc}", where=_template_frame(exc)) from None
     return _typeset_prepare(html), lookup
 
 
@@ -173,9 +192,12 @@ def cover_photo(project: Path) -> str:
     return ""
 
 
-def _template_frame(exc: BaseException) -> str:
+def _template_frame(exc: BaseException, default: str = "layouts") -> str:
     import traceback
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename.endswith((".html", ".css")):
-            return f"layouts/{Path(frame.filename).name}, line {frame.lineno}"
-    return "layouts"
+            path = Path(frame.filename)
+            rel = path.relative_to(DEFAULT_LAYOUTS) if path.is_relative_to(DEFAULT_LAYOUTS) else \
+                Path(*path.parts[path.parts.index("layouts") + 1:]) if "layouts" in path.parts else Path(path.name)
+            return f"layouts/{rel}, line {frame.lineno}"
+    return default
