@@ -368,3 +368,34 @@ def test_a_roster_goes_on_in_the_next_frame():
     assert [(u.kind, u.group) for u in doc.units] == [("roster", "十佳教师")]
     assert [h.name for h in doc.honourees] == [p[0].replace(" ", "") for p in TEACHERS]
     assert {h.group for h in doc.honourees} == {"十佳教师"}
+
+
+P3 = "同志们，新的征程已经开启，让我们更加紧密地团结起来，为实现奋斗目标而努力工作，再创新的佳绩。"
+P4 = "各级工会组织要认真履行职责，关心关爱劳动者，维护好职工合法权益，营造尊重劳动的良好氛围。"
+
+
+def test_a_quote_page_repeats_at_most_three_paragraphs():
+    opening = "全国劳动模范和先进工作者表彰大会在北京人民大会堂隆重举行，向受到表彰的同志表示热烈的祝贺。"
+    for paras, kind in (([P1, P2, P3], "quote"), ([P1, P2, P3, P4], "news")):
+        body = "\n\n".join(col(p, 20) for p in [opening, *paras, P4 if len(paras) == 3 else P2])
+        quote = "\n\n".join(col(p, 12, lead=i == 0) for i, p in enumerate(paras))
+        doc = run(" 会议强调要学习劳模精神\n\n" + body + "\n\n" + quote + "\n")
+        assert [(u.kind, len(u.blocks)) for u in doc.units][-1] == (kind, len(paras))
+
+
+def test_a_dateline_without_its_year_is_reported_as_printed_with_the_year_guessed():
+    raw = "2023年11月26日 第3期\n\n 市教育工会表彰优秀教师\n\n" + col(N1, 20, lead=True) + "\n\n" + col(N2, 20) + "\n"
+    doc = run(raw)
+    assert doc.units[-1].date == "2023-11-24"
+    [date] = [c for c in doc.changes if c.rule == "date"]
+    assert (date.before, date.after, date.uncertain) == ("11月24日", "2023-11-24", True)
+    assert "year taken from" in date.note
+
+
+def test_two_news_items_of_one_frame_each_keep_the_credit_printed_after_them():
+    raw = (col(N1, 20, lead=True) + "\n\n" + col(N2, 20) + "\n\n市总工会召开全市教育系统表彰会\n\n（市总工会宣教部）\n\n"
+           + col("11月25日，" + S1, 20, lead=True) + "\n\n" + col(S2, 20) + "\n\n全市教师代表座谈交流育人心得\n\n（市教育工会）\n")
+    doc = run(raw)
+    assert [(u.title, u.author) for u in doc.units] == [("市总工会召开全市教育系统表彰会", "市总工会宣教部"),
+                                                      ("全市教师代表座谈交流育人心得", "市教育工会")]
+    assert [b.text[:6] for b in doc.units[1].blocks] == ["11月25日", S2[:6]]

@@ -127,9 +127,10 @@ def score(name: str, target: Target, copy: Path, sample: int, seed: int, timeout
             inside = span is None or span[0] <= m.start_pos[0] <= span[1]
             if inside and m.operator_name.startswith(OPERATORS):
                 line = m.start_pos[0] - (span[0] if span else 0)
-                keep.append(((line, m.start_pos[1], m.operator_name, m.operator_args.get("replacement", "")
-                              if isinstance(m.operator_args, dict) else ""), item.job_id))
-        keep.sort()
+                # job ids are random: order by place and operator (occurrence, which counts
+                # from the top of the module, only orders the mutants of one token)
+                keep.append(((line, m.start_pos[1], m.operator_name, m.occurrence), item.job_id))
+        keep.sort(key=lambda k: k[0])
         chosen = {job for _, job in (random.Random(seed).sample(keep, sample) if 0 < sample < len(keep) else keep)}
         skipped = [item.job_id for item in db.pending_work_items if item.job_id not in chosen]
         if skipped:
