@@ -397,3 +397,88 @@ def test_contents_leader_after_a_gap_is_not_a_line_start(tmp_path):
     weasyprint.HTML(string=html).write_pdf(pdf)
     report = audit_pdf(pdf)
     assert report.counts.get("forbidden-start", 0) == 0, report.issues
+
+
+SANS_BOLD = (FONTS / "NotoSansCJKsc-Bold.otf").as_uri()
+TOC_CSS = f"""
+@font-face {{ font-family: H; src: url({SANS_BOLD}); }}
+.toc {{ width: 30em; }} .toc div {{ line-height: 1.5; margin-bottom: 1mm }}
+.sec {{ display: block; font-family: H; margin-top: 3mm }}
+.au {{ margin: 0 2em 0 1em; font-size: 0.9em }}
+.pg::after {{ content: leader("·") " " attr(data-page); }}
+"""
+
+
+def toc_entry(title: str, page: int, author: str = "", section: str = "") -> str:
+    sec = f'<span class="sec">{section}</span>' if section else ""
+    au = f'<span class="au">{author}</span>' if author else ""
+    return f'<div>{sec}{title}{au}<span class="pg" data-page="{page}"></span></div>'
+
+
+def test_contents_entries_and_section_headings_are_not_short_lines(render):
+    # a section's name (another face) above its entries, an entry with its
+    # author's name set off by a gap before the leader, a title long enough
+    # to wrap: none of them is a short line of justified prose
+    body = '<div class="toc">' + "".join([
+        toc_entry("开学第一课", 1), toc_entry("新教师入职宣誓仪式", 2), toc_entry("家访路上", 3),
+        toc_entry("教研组的一天", 3), toc_entry("课后服务", 3), toc_entry("校园开放日", 4),
+        toc_entry("青春在讲台上闪光", 4, section="校园风采"),
+        toc_entry("在新学期开学典礼暨优秀园丁表彰会上的讲话", 5, author="欧阳明"),
+        toc_entry("一支粉笔两袖清风三尺讲台四季耕耘的乡村教师故事", 9),
+        toc_entry("光荣退休", 12, section="致敬"),
+    ]) + "</div>"
+    report = audit_pdf(render("toc-sections.pdf", body, TOC_CSS, "size: 150mm 120mm; margin: 10mm"))
+    assert report.issues == []
+    assert report.lines_checked >= 6
+
+
+FLOAT_PAGE = "size: 130mm 160mm; margin: 10mm"
+FLOAT_CSS = VTITLE_CSS + """
+.vertical { float: right; margin: 0 0 2mm 6mm; }
+.art { width: 30em; text-align: justify; } .art p { text-indent: 2em; }
+"""
+
+
+def test_lines_beside_a_floated_vertical_title_end_at_its_edge(render):
+    # the text wraps round a floated title: lines beside it end at the
+    # float's edge, lines below it at the column's; both are justified
+    title = vertical_title(list("春风化雨"), list("桃李芬芳"))
+    body = f'<div class="art">{title}<p>{han(150)}。</p><p>{han(100, 3)}。</p></div>'
+    report = audit_pdf(render("float.pdf", body, FLOAT_CSS, FLOAT_PAGE))
+    assert report.issues == []
+    assert report.justified_lines_checked >= 8
+    # ...and a line broken early beside the title is still short of that edge
+    body = f'<div class="art">{title}<p>{han(40)}<br>{han(110)}。</p><p>{han(100, 3)}。</p></div>'
+    report = audit_pdf(render("float-short.pdf", body, FLOAT_CSS, FLOAT_PAGE))
+    [issue] = report.issues
+    assert issue.kind == "justify" and han(40).endswith(issue.text)
+    edge = float(issue.detail.rsplit(" ", 1)[1])        # the float's edge, well inside the column's
+    assert edge < MARGIN + 300 - 30 and issue.value == pytest.approx(40.0, abs=1)
+
+
+def test_vertical_title_beside_other_text_is_still_read_as_columns(render):
+    # a photo frame's label beside a cover title: its rows fall between the
+    # title's rows, which are still cells of the title's columns (the last
+    # column, shorter by one, is not a line ending in a lone character)
+    title = vertical_title(list("清江区隆重召"), list("开庆祝第个教"), list("师节大会"))
+    css = VTITLE_CSS + ".frame { float: left; width: 30mm; margin-top: 12mm; font-size: 8pt; line-height: 13pt }"
+    body = f'<div class="frame">封面<br>照片<br>图注<br>说明</div>{title}'
+    report = audit_pdf(render("cover-label.pdf", body, css, "size: 120mm 100mm; margin: 10mm"))
+    assert report.issues == []
+
+
+def test_roster_row_at_a_page_bottom_is_not_an_orphan(render):
+    # a roster running over two pages: the name of the last row on the first
+    # page is a row of the list, not the first line of a paragraph that the
+    # next page's (wider) column of units carries on
+    names = ["欧阳明", "韦丹", "司马青", "卢晓川", "钟明远", "孔令伟", "司徒雯", "柏杨", "尹航", "蓝天"] * 3
+    job = "城东环卫所机扫车司机兼安全员"
+    rows = "".join(
+        f'<div class="row"><div class="name">{n}</div><div class="job">{job if k % 3 else job * 2}</div></div>'
+        for k, n in enumerate(names)
+    )
+    css = (".row { display: flex; align-items: baseline; padding: 1.7mm 0; font-size: 9.5pt; line-height: 1.5 }"
+           " .name { flex: none; width: 8em } .job { width: 16em }")
+    report = audit_pdf(render("roster-pages.pdf", rows, css, "size: 120mm 110mm; margin: 10mm"))
+    assert report.pages >= 2
+    assert report.issues == []

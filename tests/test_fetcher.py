@@ -148,6 +148,24 @@ def test_network_urls_are_refused_without_a_connection(places, kind, url):
     assert "network access is not allowed" in message and url in message
 
 
+@pytest.mark.parametrize("kind", ["img", "background"])
+def test_a_data_url_is_drawn(places, kind):
+    import base64
+    project, _ = places
+    data = base64.b64encode((project / "images" / "pic.png").read_bytes()).decode()
+    doc, _ = render(project, kind, f"data:image/png;base64,{data}")
+    assert has_image(pikepdf.open(io.BytesIO(doc.write_pdf())))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("url", ["about:blank", "blob:null/1", "chrome://x"])
+def test_other_schemes_are_refused_too(places, kind, url):
+    # schemes sorting before "data" and "file": a refusal must not hang on how they compare
+    project, _ = places
+    message = refused(project, kind, url)
+    assert url in message and "network access is not allowed" in message
+
+
 def test_a_symlink_inside_the_project_is_fine(places):
     project, _ = places
     (project / "images" / "same.png").symlink_to(project / "images" / "pic.png")

@@ -512,6 +512,10 @@ def test_normalize_punctuation():
         '使用（Python）编写，等等……然后——结束')
     assert normalize('他说…好—的') == '他说……好——的'
     assert normalize('3:30 and f(x)... a--b') == '3:30 and f(x)... a--b'
+    # Latin in parentheses: full-width when a wide character touches either side
+    assert normalize('中(abc) y') == '中（abc） y'
+    assert normalize('x (abc)中') == 'x （abc）中'
+    assert normalize('x(abc)y') == 'x(abc)y'
 
 
 def test_collapse_cjk_latin_spaces():
@@ -566,3 +570,33 @@ def test_cached_page_references_follow_added_pages():
     refs = pdf.page_references
     assert len(refs) == 4 and refs[:3] == first
     assert refs == tuple(f"{n} 0 R".encode() for n in pdf.pages["Kids"][::3])
+
+
+def test_justification_across_inline_elements(tmp_path):
+    """Where an inline element starts, the opportunity is decided from the
+    characters on both sides of the boundary (the first of the element):
+    a Han pair split by it gets the justification share, a Latin letter
+    before a Han one the share and the quarter em, and a two-em dash split
+    by it stays one unbroken dash."""
+    piece = '春天来了人<b>人都</b>说好花开满园abc<b>文字xyz</b>山水之间风景如画——<b>——</b>天地宽广'
+    lines = render(tmp_path, f'<p>{piece * 8}</p>')[0]
+    checked = {'人人': 0, 'c文': 0, '——': 0}
+    for line in lines[:-1]:
+        chars = line.chars
+        han_gaps = [b['x0'] - a['x1'] for a, b in zip(chars, chars[1:])
+                    if HAN.fullmatch(a['text']) and HAN.fullmatch(b['text'])]
+        share = sum(han_gaps) / len(han_gaps)
+        if share < 0.1:
+            continue                                        # hardly stretched: nothing to tell apart
+        for a, b in zip(chars, chars[1:]):
+            pair, space = a['text'][-1] + b['text'][0], b['x0'] - a['x1']   # (the font joins a dash pair)
+            if pair == '人人':
+                assert abs(space - share) < 0.05, line.text
+            elif pair == 'c文':
+                assert abs(space - share - QUARTER) < 0.1, line.text
+            elif pair == '——':
+                assert abs(space) < 0.05, line.text
+            else:
+                continue
+            checked[pair] += 1
+    assert all(checked.values()), checked

@@ -43,15 +43,15 @@ def make_fetcher(roots: list[Path], refused: list[str]):
             if scheme == "data":
                 return super().fetch(url, headers)
             if scheme != "file":
-                refused.append(f"{url}: network access is not allowed; put the file in the project folder")
-                raise FatalURLFetchingError(refused[-1])
-            path = Path(unquote(urlparse(url).path)).resolve()
-            if not any(path.is_relative_to(r) for r in roots):
-                refused.append(f"{url}: this file is outside the project folder; copy it into the project")
-                raise FatalURLFetchingError(refused[-1])
-            return super().fetch(url, headers)
+                why = f"{url}: network access is not allowed; put the file in the project folder"
+            elif not any(Path(unquote(urlparse(url).path)).resolve().is_relative_to(r) for r in roots):
+                why = f"{url}: this file is outside the project folder; copy it into the project"
+            else:
+                return super().fetch(url, headers)
+            refused.append(why)
+            raise FatalURLFetchingError(why)
 
-    return ProjectFetcher(timeout=5)
+    return ProjectFetcher()   # no timeout to set: nothing is fetched from the network
 
 
 class _WarningCollector(logging.Handler):

@@ -59,20 +59,28 @@ def vertical_chars(text: str) -> list[str]:
     return out
 
 
-def vertical_columns(text: str, per_column: int = 8) -> list[list[str]]:
+def vertical_columns(text: str, per_column: int = 8, most: int = 0) -> list[list[str]]:
     """Break a title into columns (right to left) of at most *per_column* glyphs.
 
     Titles are broken at spaces the editor typed (a deliberate break), then
-    evenly, so columns come out of similar height.
+    evenly: the columns of a part differ by one glyph at most, longer ones
+    first, so a long title never ends on a short column (a lone character
+    under a 3-per-column limit is 3+3+2+2, not 3+3+3+1). With *most*, a
+    title that would need more columns than the page has room for beside it
+    (the cover's photo) gets longer columns first, up to half as long again.
     """
-    parts = [p for p in text.replace("\u3000", " ").split(" ") if p]
+    parts = [vertical_chars(p) for p in text.replace("\u3000", " ").split(" ") if p] or [vertical_chars(text)]
+    per = per_column
+    if most:
+        while per < per_column * 3 // 2 and sum(-(-len(p) // per) for p in parts) > most:
+            per += 1
     columns: list[list[str]] = []
-    for part in parts or [text]:
-        chars = vertical_chars(part)
-        if len(chars) <= per_column:
-            columns.append(chars)
-            continue
-        n = -(-len(chars) // per_column)
-        size = -(-len(chars) // n)
-        columns.extend(chars[k:k + size] for k in range(0, len(chars), size))
+    for chars in parts:
+        n = max(1, -(-len(chars) // per))
+        size, extra = divmod(len(chars), n)
+        k = 0
+        for i in range(n):
+            step = size + (1 if i < extra else 0)
+            columns.append(chars[k:k + step])
+            k += step
     return columns
