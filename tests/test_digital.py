@@ -184,3 +184,21 @@ def test_digital_edition_is_tagged(built_mini):
             if "/K" in node:
                 stack.append((node.K, node))
         assert {"/Document", "/P", "/H1"} <= types, types
+
+
+@pytest.mark.parametrize("mode,colour,space", [("RGB", (200, 30, 60), "/DeviceRGB"), ("L", 90, "/DeviceGray")])
+def test_a_downsampled_drawing_keeps_its_colours_and_stays_lossless(tmp_path, mode, colour, space):
+    """A flat PNG (a drawing, a logo) is smaller deflated than as a JPEG: it
+    stays lossless, in its own colour space, and its pixels keep their colour."""
+    from PIL import Image
+    Image.new(mode, (1600, 1600), colour).save(tmp_path / "logo.png")
+    raw = render(tiny_html(2, body='<img src="logo.png" style="width:20mm;height:20mm">'), tmp_path)
+    data, report = digital_edition(raw, tiny_cfg(tmp_path))
+    assert report.images_downsampled == 1
+    assert report.image_bytes_after < report.image_bytes_before
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        (im,) = [im for scan in walk_pages(pdf) for im in scan.images]
+        assert im.pixels == (118, 118)
+        assert im.image.Filter == pikepdf.Name.FlateDecode and str(im.image.ColorSpace) == space
+        pil = pikepdf.PdfImage(im.image).as_pil_image()
+        assert pil.mode == mode and pil.getpixel((59, 59)) == colour
