@@ -179,6 +179,7 @@ def test_print_report_and_metadata(mini_print):
     assert report.pages % 4 == 0 and not report.warnings
     text = report.format()
     assert "trim 210.0×285.0 mm" in text and "bleed 3.0 mm" in text and "sheet 230.0×305.0 mm" in text
+    assert re.search(r"^  PDF/X-4, output intent \S", text, re.M), text      # the project's default variant
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert str(pdf.docinfo.Title) == cfg.title
         assert str(pdf.docinfo.CreationDate) == "D:20201201000000+00'00'"
