@@ -470,6 +470,17 @@ def test_trim_start_sets_opening_bracket_half_width_at_line_start(tmp_path):
     assert abs(normal[1].chars[1]['x0'] - (LEFT + EM)) < 0.1
 
 
+def test_trim_start_also_when_the_line_holds_a_compressed_pair(tmp_path):
+    # The second line opens with a bracket and later holds 。」, a pair whose
+    # first mark is set half width: both compressions apply.
+    text = '一二三四五六七八九十（括号）说「好。」一二三四五六七八'
+    body = (f'<p style="width: 110pt; text-align: left;'
+            f' text-spacing-trim: trim-start">{text}</p>')
+    (trimmed,) = render(tmp_path, body)
+    assert trimmed[1].text.startswith('（') and '。」' in trimmed[1].text
+    assert abs(trimmed[1].chars[1]['x0'] - (LEFT + EM / 2)) < 0.1
+
+
 # --- Line breaking (禁则) -----------------------------------------------------
 
 KINSOKU = (
