@@ -3,6 +3,8 @@ synthetic issues laid out the way the extractor lays out the seed."""
 
 from __future__ import annotations
 
+import pytest
+
 from booklet.importing.clean import Line, clean_lines, display_width, split_lines
 from booklet.importing.corrections import Correction, Corrections
 from booklet.importing.segment import (byline_kind, parse_roster_line, parse_title_group, segment, split_annotation,
@@ -399,3 +401,15 @@ def test_two_news_items_of_one_frame_each_keep_the_credit_printed_after_them():
     assert [(u.title, u.author) for u in doc.units] == [("市总工会召开全市教育系统表彰会", "市总工会宣教部"),
                                                       ("全市教师代表座谈交流育人心得", "市教育工会")]
     assert [b.text[:6] for b in doc.units[1].blocks] == ["11月25日", S2[:6]]
+
+
+@pytest.mark.parametrize("widths,units", [((13, 10), 2), ((13, 11), 1), ((20, 17), 2), ((20, 18), 1)])
+def test_a_new_frame_of_another_width_starts_a_unit_from_three_ems_or_fifteen_percent(widths, units):
+    # Two paragraphs, each in a frame of its own; the second frame's column is
+    # narrower. Three ems (or 15 % of the wider column, when that is more)
+    # mark another text box, so another unit; two ems are a ragged column.
+    chars = "春夏秋冬东南西北上下左右前后天地山水日月风云雨雪花草树木江河湖海"
+    first, second = (chars * 2)[:40] + "。", (chars[::-1] * 2)[:40] + "。"
+    doc = run(col(first, widths[0], lead=True) + "\n\n" + col(second, widths[1], lead=True) + "\n")
+    assert len(doc.units) == units
+    assert sum(len(u.blocks) for u in doc.units) == 2
