@@ -36,6 +36,7 @@ import pikepdf
 from ..colours import ColourPolicy, Profile, load_profile, policy_from_config
 from ..errors import BookletError
 from .colour import ColourReport, to_print_colours
+from .scan import all_fonts
 from .tagging import TaggingReport, make_accessible, name_pending_links
 
 MM = 72.0 / 25.4
@@ -253,25 +254,6 @@ def _write_metadata(pdf: pikepdf.Pdf, meta: _Meta, edition: str, variant: str = 
 # ---------------------------------------------------------------------------
 # Fonts.
 
-def _all_fonts(pdf: pikepdf.Pdf):
-    seen = set()
-
-    def from_resources(res, depth=0):
-        if res is None or depth > 8:
-            return
-        for _, font in (res.get("/Font") or {}).items():
-            if font.objgen not in seen:
-                seen.add(font.objgen)
-                yield font
-        for _, xobj in (res.get("/XObject") or {}).items():
-            if xobj.get("/Subtype") == pikepdf.Name.Form and xobj.objgen not in seen:
-                seen.add(xobj.objgen)
-                yield from from_resources(xobj.get("/Resources"), depth + 1)
-
-    for page in pdf.pages:
-        yield from from_resources(page.obj.get("/Resources"))
-
-
 def _font_file(fd):
     for key in ("/FontFile", "/FontFile2", "/FontFile3"):
         if fd is not None and key in fd:
@@ -288,7 +270,7 @@ def _retag_subsets(pdf: pikepdf.Pdf) -> list[str]:
     Returns the font names after retagging.
     """
     names = []
-    for font in _all_fonts(pdf):
+    for font in all_fonts(pdf):
         desc = font.DescendantFonts[0] if "/DescendantFonts" in font else font
         fd = desc.get("/FontDescriptor")
         ff = _font_file(fd)
@@ -334,7 +316,7 @@ def _bare_cff_for_old_pdf(pdf: pikepdf.Pdf) -> list[str]:
     that is exact: a CID-keyed CFF whose CIDs are its glyph ids, which is what
     WeasyPrint's subsetter (it keeps glyph ids) produces. Returns problems."""
     problems = []
-    for font in _all_fonts(pdf):
+    for font in all_fonts(pdf):
         if "/DescendantFonts" not in font:
             continue
         desc = font.DescendantFonts[0]
@@ -381,7 +363,7 @@ def _cid_keyed_cff(otf_data: bytes) -> bytes | None:
 
 def font_problems(pdf: pikepdf.Pdf) -> list[str]:
     problems = []
-    for font in _all_fonts(pdf):
+    for font in all_fonts(pdf):
         if font.get("/Subtype") == pikepdf.Name.Type3:
             continue
         desc = font.DescendantFonts[0] if "/DescendantFonts" in font else font

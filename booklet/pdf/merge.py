@@ -30,6 +30,7 @@ from types import SimpleNamespace
 import pikepdf
 
 from ..parallel.chunkpdf import PLACEHOLDER_KEY, ChunkPDF, merge_font_state
+from .scan import font_dicts
 
 _OWN_CATALOG_KEYS = {"/Type", "/Pages", "/Outlines", "/StructTreeRoot", "/Names", "/PageMode"}
 
@@ -290,7 +291,7 @@ def _fonts(out, chunks, font_files) -> None:
     for key in sorted(states):
         made = _font_pdf(key, states[key], files, options)
         merged["/" + key] = _copy(out, made, made.Root.BookletFonts["/" + key])
-    for font_dict in _font_dicts(out):
+    for font_dict in font_dicts(out):
         for name in list(font_dict.keys()):
             value = font_dict[name]
             if "/" + PLACEHOLDER_KEY in value:
@@ -333,25 +334,6 @@ def _font_pdf(key: str, state: dict, files: dict, options: dict):
         _MADE.pop(next(iter(_MADE))).close()
     made = _MADE[identity] = pikepdf.open(io.BytesIO(buffer.getvalue()))
     return made
-
-
-def _font_dicts(pdf):
-    seen = set()
-
-    def walk(resources, depth=0):
-        if resources is None or depth > 8:
-            return
-        fonts = resources.get("/Font")
-        if fonts is not None and fonts.objgen not in seen:
-            seen.add(fonts.objgen)
-            yield fonts
-        for _, xobj in (resources.get("/XObject") or {}).items():
-            if xobj.get("/Subtype") == pikepdf.Name.Form and xobj.objgen not in seen:
-                seen.add(xobj.objgen)
-                yield from walk(xobj.get("/Resources"), depth + 1)
-
-    for page in pdf.pages:
-        yield from walk(page.obj.get("/Resources"))
 
 
 _FACES: dict = {}         # (font file, index, stamp) → HarfBuzz face (HarfBuzz maps the file)

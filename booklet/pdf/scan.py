@@ -367,6 +367,44 @@ def walk_pages(pdf: pikepdf.Pdf, only=None, first_page: int = 1) -> Iterator[Pag
             yield scan_page(page, i)
 
 
+def _first_visit(obj: pikepdf.Object, seen: set) -> bool:
+    """True the first time an indirect object is met (a direct one is always new)."""
+    if obj.objgen == (0, 0):
+        return True
+    if obj.objgen in seen:
+        return False
+    seen.add(obj.objgen)
+    return True
+
+
+def font_dicts(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
+    """Each /Font resource dictionary of the pages and of the forms they draw, once
+    (the merge replaces entries in them; the editions read the fonts)."""
+    seen: set = set()
+
+    def walk(resources, depth=0):
+        if resources is None or depth > 8:
+            return
+        fonts = resources.get("/Font")
+        if fonts is not None and _first_visit(fonts, seen):
+            yield fonts
+        for _, xobj in (resources.get("/XObject") or {}).items():
+            if xobj.get("/Subtype") == pikepdf.Name.Form and _first_visit(xobj, seen):
+                yield from walk(xobj.get("/Resources"), depth + 1)
+
+    for page in pdf.pages:
+        yield from walk(page.obj.get("/Resources"))
+
+
+def all_fonts(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary]:
+    """Each font the pages (and their forms) use, once."""
+    seen: set = set()
+    for fonts in font_dicts(pdf):
+        for _, font in fonts.items():
+            if _first_visit(font, seen):
+                yield font
+
+
 # ---------------------------------------------------------------------------
 # The report.
 
