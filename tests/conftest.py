@@ -16,6 +16,17 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def sample_copy(parent: Path) -> Path:
+    """A writable copy of the repository's sample booklet in *parent*/sample."""
+    dest = parent / "sample"
+    dest.mkdir()
+    shutil.copy(ROOT / "booklet.yaml", dest)
+    shutil.copytree(ROOT / "content", dest / "content")
+    if (ROOT / "images").is_dir():
+        shutil.copytree(ROOT / "images", dest / "images")
+    return dest
+
+
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:
     """A fresh, writable copy of the mini project."""
@@ -34,12 +45,7 @@ def built_mini(tmp_path_factory) -> tuple[Path, object]:
 def built_sample(tmp_path_factory):
     """The repository's sample booklet (the whole seed issue), built once."""
     from booklet.build import build
-    dest = tmp_path_factory.mktemp("sample") / "sample"
-    dest.mkdir()
-    shutil.copy(ROOT / "booklet.yaml", dest)
-    shutil.copytree(ROOT / "content", dest / "content")
-    if (ROOT / "images").is_dir():
-        shutil.copytree(ROOT / "images", dest / "images")
+    dest = sample_copy(tmp_path_factory.mktemp("sample"))
     return dest, build(dest)
 
 

@@ -25,7 +25,7 @@ from booklet.pdf.colour import to_print_colours
 from booklet.pdf.editions import make_print_edition
 from booklet.pdf.preflight import preflight
 
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, sample_copy
 from test_print import render, tiny_cfg, tiny_html
 
 GS = shutil.which("gs")
@@ -487,14 +487,6 @@ def test_final_names_a_coarse_photo_once(tmp_path):
     assert "not press-ready: 1 problem(s), nothing was written" in message
     assert "images/h02.jpg is 300×400 px, only 141 dpi" in message
     assert not (project / "output" / "booklet-print.pdf").exists()
-
-
-def sample_copy(tmp_path: Path) -> Path:
-    dest = tmp_path / "sample"
-    dest.mkdir()
-    shutil.copy(ROOT / "booklet.yaml", dest)
-    shutil.copytree(ROOT / "content", dest / "content")
-    return dest
 
 
 def test_final_refuses_the_sample_with_placeholders_and_passes_with_photos(tmp_path):

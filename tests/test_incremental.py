@@ -4,15 +4,7 @@ import shutil
 
 from booklet import build as build_module
 from booklet.build import Builder
-from conftest import ROOT
-
-
-def sample_copy(tmp_path):
-    dest = tmp_path / "sample"
-    dest.mkdir()
-    shutil.copy(ROOT / "booklet.yaml", dest)
-    shutil.copytree(ROOT / "content", dest / "content")
-    return dest
+from conftest import ROOT, sample_copy
 
 
 def count_layouts(monkeypatch):

@@ -7,15 +7,7 @@ import pikepdf
 import pytest
 
 from booklet.build import Builder
-from conftest import ROOT
-
-
-def sample_copy(tmp_path):
-    dest = tmp_path / "sample"
-    dest.mkdir()
-    shutil.copy(ROOT / "booklet.yaml", dest)
-    shutil.copytree(ROOT / "content", dest / "content")
-    return dest
+from conftest import sample_copy
 
 
 def renders(pdf, into):
