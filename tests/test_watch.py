@@ -259,3 +259,17 @@ def test_a_save_during_the_first_build_is_built(mini):
         assert "热烈举行" in text_of(mini / "output" / "booklet-digital.pdf")
     finally:
         w.stop()
+
+
+def test_an_editors_temporary_file_is_not_named_and_alone_builds_nothing(tmp_path):
+    from watchfiles import Change
+
+    from booklet.live.watch import saved_names
+    unit, temp, removed = tmp_path / "01-news.md", tmp_path / "sedAbC123", tmp_path / "02-old.md"
+    unit.write_text("x", "utf-8")
+    found = {(Change.added, str(temp)), (Change.modified, str(temp)), (Change.deleted, str(temp)),
+             (Change.modified, str(unit)), (Change.deleted, str(removed))}
+    assert saved_names(found) == ["01-news.md", "02-old.md"]      # a unit really removed is still named
+    assert saved_names({(Change.added, str(temp)), (Change.deleted, str(temp))}) == []
+    temp.write_text("kept", "utf-8")                                  # added, deleted, then made again: a file
+    assert saved_names({(Change.added, str(temp)), (Change.deleted, str(temp))}) == ["sedAbC123"]

@@ -127,6 +127,17 @@ def _report_bug(project: Path, echo: Callable[[str], None], what: str, exc: Base
     echo(f"internal error in {what} (a bug in booklet, please report it): {type(exc).__name__}: {exc}{where}")
 
 
+def saved_names(found: set) -> list[str]:
+    """The names of the files a batch of watchfiles changes touched, leaving out
+    an editor's (or `sed -i`'s) temporary file: added and gone again in the same
+    batch. A batch of nothing else needs no rebuild."""
+    import watchfiles
+    added = {p for change, p in found if change == watchfiles.Change.added}
+    gone = {p for change, p in found if change == watchfiles.Change.deleted}
+    transient = {p for p in added & gone if not Path(p).exists()}
+    return sorted({Path(p).name for _, p in found if p not in transient})
+
+
 def _watcher(project: Path, debounce_ms: int, stop) -> tuple:
     """Watch *project* in a thread from now on; returns (queue of change sets, thread).
 
@@ -251,8 +262,9 @@ def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: in
                     found |= changes.get_nowait()
                 except queue.Empty:
                     break
-            names = sorted({Path(p).name for _, p in found})
-            rebuild("changed " + ", ".join(names[:5]) + (" …" if len(names) > 5 else ""))
+            names = saved_names(found)
+            if names:
+                rebuild("changed " + ", ".join(names[:5]) + (" …" if len(names) > 5 else ""))
     except KeyboardInterrupt:
         pass
     finally:
