@@ -320,15 +320,24 @@ class Builder:
 
     def _groups(self, doc) -> list[list] | None:
         """The pages cut into page groups, each written to a PDF of its own:
-        a chunk's pages and the blank pages that follow it (made by the
-        next chunk's forced break). None when the pages are not the plan's."""
+        a chunk's pages (or a piece's, where _pieces_of() cuts a part) and
+        the blank pages that follow it (made by the next chunk's forced
+        break). None when the pages are not the plan's."""
         plan = self._plan
         if plan is None:
             return None
+        from .render import split
         groups = []
+        total = len(doc.pages)
         for i, chunk in enumerate(plan.chunks):
             pages = list(chunk.blank_before) if i == 0 else []
-            pages += chunk.pages
+            # a part cut into pieces for the parallel build: its pieces' groups, alike in both ways of building
+            at = [page - chunk.first_page for _, page in
+                  split.cuts(chunk.split, chunk.first_page, len(chunk.pages), total, self._workers())]
+            for lo, hi in zip([0] + at, at):
+                groups.append(pages + chunk.pages[lo:hi])
+                pages = []
+            pages += chunk.pages[at[-1] if at else 0:]
             if i + 1 < len(plan.chunks):
                 pages += plan.chunks[i + 1].blank_before
             groups.append(pages)
@@ -405,36 +414,54 @@ class Builder:
         # Register the faces before the workers fork, so they share one font configuration.
         render_document(f"<html><head><style>{css}</style></head><body></body></html>", self.project,
                         font_config=font_config)
-        spans = pool.runs([c[2] + c[3] for c in chunks], self._workers() * 3)
+        pieces = self._pieces_of(chunks)
+        spans = pool.runs([p.pages + p.blanks for p in pieces], self._workers() * 3)
         tasks, expected = [], []
         for a, b in spans:
-            parts = [p for c in chunks[a:b] for p in c[0]]
+            run = pieces[a:b]
+            parts = list(dict.fromkeys(p for piece in run for p in piece.parts))
             html = build_html(self.project, cfg, checked.content, checked.faces, env=env, css=css, parts=set(parts),
                               page_numbers=numbers if "contents" in parts else None,
-                              chunk_css=incremental.chunk_css(chunks[a][1]))[0]
-            if b < len(chunks):
+                              chunk_css=incremental.chunk_css(run[0].first_page))[0]
+            if b < len(pieces):
                 if html.count("</body>") != 1:
                     return None
-                side = "right" if chunks[b][1] % 2 else "left"
+                side = "right" if pieces[b].first_page % 2 else "left"
                 html = html.replace("</body>", pool.closing_break(side) + "</body>")
-            # one PDF per chunk, cut as _groups() cuts them: its pages and the blank pages after it
-            slices = [chunks[i][2] + (chunks[i + 1][3] if i + 1 < len(chunks) else 0) for i in range(a, b)]
+            # one PDF per piece, cut as _groups() cuts them: its pages and the blank pages after it
+            slices = [p.pages + (pieces[i + 1].blanks if i + 1 < len(pieces) else 0) for i, p in zip(range(a, b), run)]
             blanks = [False] * sum(slices)
             at = 0
             for i, size in zip(range(a, b), slices):
-                after = chunks[i + 1][3] if i + 1 < len(chunks) else 0
+                after = pieces[i + 1].blanks if i + 1 < len(pieces) else 0
                 blanks[at + size - after:at + size] = [True] * after
                 at += size
             expected.append(blanks)
-            tasks.append(pool.GroupTask(html, str(self.project), chunks[a][1], tuple(parts), slices,
-                                        "pdf/ua-1", frozenset(known), cfg, policy))
+            shown: dict = {}                    # part cut into pieces → (first child, end child, marks) in this run
+            for piece in run:
+                if piece.cut is not None:
+                    section, lo, hi, keep = piece.cut
+                    shown[section] = (shown.get(section, (lo,))[0], hi, keep)
+            cut = [(section, lo, hi, keep) for section, (lo, hi, keep) in shown.items() if lo or hi is not None]
+            tasks.append(pool.GroupTask(html, str(self.project), run[0].first_page, tuple(parts), slices,
+                                        "pdf/ua-1", frozenset(known), cfg, policy, cut))
         results = pool.run(tasks, self._workers(), [sum(t.slices) for t in tasks], font_config)
-        for (a, _), task, result, blanks in zip(spans, tasks, results, expected):
-            if result.pages != sum(task.slices) or any(result.starts.get(p) != numbers.get(p) for p in task.parts):
+        for (a, b), task, result, blanks in zip(spans, tasks, results, expected):
+            run = pieces[a:b]
+            continues = run[0].cut is not None and run[0].cut[1] > 0
+            starting = [p for p in task.parts if not (continues and p == run[0].parts[0])]
+            if result.pages != sum(task.slices) or any(result.starts.get(p) != numbers.get(p) for p in starting):
                 return None
             if any(want and not got for want, got in zip(blanks, result.blank)):
                 return None
-            if a and (result.break_before not in pool.FORCED or (chunks[a][3] and result.break_before == "page")):
+            for piece in run:                   # each piece of a cut part starts where and as the plan says
+                if piece.cut is not None and piece.cut[1]:
+                    section, lo = piece.cut[:2]
+                    page, how = result.child_breaks.get(section, {}).get(lo, (0, "auto"))
+                    if page != piece.first_page or how not in pool.FORCED:
+                        return None
+            if a and not continues and (result.break_before not in pool.FORCED
+                                        or (run[0].blanks and result.break_before == "page")):
                 return None
         warnings: list[str] = []
         for task, result in zip(tasks, results):
@@ -443,9 +470,32 @@ class Builder:
         overflows = [o for r in results for o in r.overflows]
         groups = [group for r in results for group in r.groups]
         self.last_runs = [r.cpu for r in results]
+        cut = sum(1 for p in pieces if p.cut is not None and p.cut[1])
         self.last_strategy = (f"laid out in {len(tasks)} runs of page groups on "
-                              f"{min(self._workers(), len(tasks))} processes")
+                              f"{min(self._workers(), len(tasks))} processes"
+                              + (f" ({cut} cuts inside parts)" if cut else ""))
         return fingerprints, overflows, warnings, groups, known
+
+    def _pieces_of(self, chunks) -> list["_Piece"]:
+        """The saved plan's chunks as the page groups the parallel build lays
+        out: a chunk whose first part holds too large a share of the pages
+        for the workers is cut into pieces (render/split.py)."""
+        from .render import split
+        total = sum(c[2] + c[3] for c in chunks)
+        pieces = []
+        for parts, first, pages, blanks, places in chunks:
+            cuts = split.cuts(places, first, pages, total, self._workers())
+            if not cuts:
+                pieces.append(_Piece(parts, first, pages, blanks))
+                continue
+            starts = [first] + [page for _, page in cuts] + [first + pages]
+            los = [0] + [i for i, _ in cuts]
+            his = [i for i, _ in cuts] + [None]
+            for k, (lo, hi) in enumerate(zip(los, his)):
+                last = k == len(cuts)
+                pieces.append(_Piece(parts if last else parts[:1], starts[k], starts[k + 1] - starts[k],
+                                     blanks if k == 0 else 0, (parts[0], lo, hi, tuple(places["keep"]))))
+        return pieces
 
     def _workers(self) -> int:
         if self.workers is not None:
@@ -608,6 +658,16 @@ class Builder:
                            time.perf_counter() - start, warnings, sizes, fingerprints, self.last_strategy,
                            press_ready=final, print_summary=summary, print_numbers=print_numbers,
                            outputs=outputs, reflow_seconds=staged.seconds if staged is not None else 0.0)
+
+
+@dataclass
+class _Piece:
+    """A page group of the parallel build: a chunk of the plan, or a piece of one."""
+    parts: tuple[str, ...]
+    first_page: int
+    pages: int
+    blanks: int                   # blank pages before it
+    cut: tuple | None = None      # (part id, first child, end child or None, marks) when a part is cut
 
 
 def _mb(n: int) -> str:

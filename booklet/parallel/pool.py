@@ -43,6 +43,7 @@ class GroupTask:
     known_fonts: frozenset
     cfg: object                   # the booklet's Config and ColourPolicy, for the editions' page work
     policy: object
+    pieces: list = field(default_factory=list)   # (part id, first child, end child or None, marks): parts cut (split.py)
 
 
 @dataclass
@@ -56,6 +57,7 @@ class GroupResult:
     warnings: list[str]
     groups: list = field(default_factory=list)   # pieces.GroupPDFs per slice
     cpu: float = 0.0              # CPU seconds the worker spent on it (for the benchmark)
+    child_breaks: dict = field(default_factory=dict)   # part id → split.child_breaks of a part cut
 
 
 def closing_break(side: str) -> str:
@@ -81,21 +83,31 @@ def lay_out_group(task: GroupTask) -> GroupResult:
     """In a worker: lay out one group and write its PDFs."""
     from weasyprint.text.fonts import FontConfiguration
 
-    from ..render import incremental
+    from ..render import incremental, split
     from ..render.document import overflow_report, page_fingerprints, render_document
     import time
     started = time.process_time()
     if "fonts" not in _STATE:
         _STATE["fonts"], _STATE["images"] = FontConfiguration(), {}
+    marks: set = set()
+
+    def show_pieces(root):
+        for section, lo, hi, keep in task.pieces:
+            marks.update(split.hide(root, section, lo, hi, keep))
+
     doc, warnings = render_document(task.html, Path(task.project), font_config=_STATE["fonts"],
-                                    image_cache=_STATE["images"])
+                                    image_cache=_STATE["images"], prepare=show_pieces if task.pieces else None)
     pages = list(doc.pages)
+    if marks:
+        split.drop_marks(pages[0], marks)
     if "booklet-next-group" in task.html:       # the closing element's page is not the booklet's
         pages = pages[:-1]
     starts = incremental.part_starts(pages, task.first_page, set(task.parts))
     result = GroupResult(len(pages), [p._page_box.page_type.blank for p in pages], starts,
                          _first_break(pages[0], task.parts), page_fingerprints(pages),
                          overflow_report(doc, first_number=task.first_page, pages=pages), warnings)
+    result.child_breaks = {section: split.child_breaks(pages, task.first_page, section)
+                           for section, _, _, _ in task.pieces}
     if len(pages) != sum(task.slices):
         return result                           # not the plan's pages: the caller lays out in one piece
     at = 0

@@ -111,13 +111,15 @@ def load_failures(records, html: str, project: Path) -> list[str]:
 
 
 def render_document(html: str, project: Path, *, font_config=None, presentational_hints: bool = True,
-                    image_cache: dict | None = None):
+                    image_cache: dict | None = None, prepare=None):
     """Lay out *html*; returns (weasyprint Document, WeasyPrint warnings).
 
     Pass the same *font_config* between builds in one process: WeasyPrint
     copies every @font-face file (15-25 MB each for CJK) into a temporary
     folder and registers it with fontconfig once per configuration.
     *image_cache* likewise keeps decoded images (see build.ImageCache).
+    *prepare*, if given, is called with the parsed tree's root element
+    before layout (split.hide() shows one piece of a part that way).
     """
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
@@ -134,8 +136,10 @@ def render_document(html: str, project: Path, *, font_config=None, presentationa
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        doc = weasyprint.HTML(string=html, base_url=project.resolve().as_uri() + "/", url_fetcher=fetcher).render(
-            font_config=font_config, presentational_hints=presentational_hints, cache=image_cache)
+        parsed = weasyprint.HTML(string=html, base_url=project.resolve().as_uri() + "/", url_fetcher=fetcher)
+        if prepare is not None:
+            prepare(parsed.etree_element)
+        doc = parsed.render(font_config=font_config, presentational_hints=presentational_hints, cache=image_cache)
     except FatalURLFetchingError:
         raise BookletError("refused to load " + refused[-1] if refused else "a resource could not be loaded") from None
     finally:

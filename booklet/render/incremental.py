@@ -37,6 +37,7 @@ class Chunk:
     pages: list                   # WeasyPrint pages
     key: str = ""                 # hash of the chunk's HTML when laid out alone
     blank_before: list = field(default_factory=list)   # blank pages (made by a forced break) before it
+    split: dict | None = None     # where its first part may be cut into pieces (split.find_split)
 
 
 @dataclass
@@ -210,6 +211,10 @@ def plan_from_document(doc, order: tuple[str, ...]) -> Plan | None:
         chunks[-1].pages.extend(blanks)
     if tuple(first_seen) != order:
         return None
+    from .split import find_split
+    for c in chunks:
+        if len(c.pages) > 2:
+            c.split = find_split(c.pages, c.first_page, c.parts[0])
     return Plan(chunks, order, first_seen)
 
 
@@ -249,7 +254,7 @@ def save_plan(plan: Plan, out_dir) -> None:
     from ..fsutil import write_text
     data = {"order": list(plan.part_order), "numbers": plan.page_numbers,
             "chunks": [{"parts": list(c.parts), "first_page": c.first_page, "pages": len(c.pages),
-                        "blanks_before": len(c.blank_before)} for c in plan.chunks]}
+                        "blanks_before": len(c.blank_before), "split": c.split} for c in plan.chunks]}
     write_text(out_dir / PLAN_FILE, json.dumps(data, ensure_ascii=False, indent=1))
 
 
@@ -258,9 +263,17 @@ def load_plan(out_dir) -> dict | None:
     import json
     try:
         data = json.loads((out_dir / PLAN_FILE).read_text("utf-8"))
-        chunks = [(tuple(c["parts"]), int(c["first_page"]), int(c["pages"]), int(c["blanks_before"]))
-                  for c in data["chunks"]]
+        chunks = [(tuple(c["parts"]), int(c["first_page"]), int(c["pages"]), int(c["blanks_before"]),
+                   _split(c.get("split"))) for c in data["chunks"]]
         return {"order": tuple(data["order"]), "numbers": {str(k): int(v) for k, v in data["numbers"].items()},
                 "chunks": chunks}
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _split(data) -> dict | None:
+    """A chunk's split places as saved (ValueError when malformed)."""
+    if data is None:
+        return None
+    return {"section": str(data["section"]), "keep": [int(i) for i in data["keep"]],
+            "at": [[int(i), int(page)] for i, page in data["at"]]}
