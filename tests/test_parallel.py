@@ -1,7 +1,9 @@
 """Page groups written apart and merged show and read what a one-piece build does."""
 
+import json
 import shutil
 import subprocess
+from types import SimpleNamespace
 
 import pikepdf
 import pytest
@@ -81,29 +83,80 @@ def same_reading(one_piece, merged, tmp_path):
         assert structure(a) == structure(b)
 
 
-def test_the_sample_merged_reads_and_renders_as_one_piece(tmp_path):
-    project = sample_copy(tmp_path)
-    one = Builder(project, workers=1).build()
-    saved = {k: p.read_bytes() for k, p in (("print", one.print_pdf), ("digital", one.digital_pdf))}
-    (tmp_path / "one-print.pdf").write_bytes(saved["print"])
-    (tmp_path / "one-digital.pdf").write_bytes(saved["digital"])
+def _keep(result, into, name):
+    """Copies of a build's PDFs (the next build in the project replaces them)."""
+    kept = {}
+    for kind, pdf in (("print", result.print_pdf), ("digital", result.digital_pdf)):
+        kept[kind] = into / f"{name}-{kind}.pdf"
+        shutil.copy(pdf, kept[kind])
+    return kept
+
+
+def _builds(project, into):
+    """The one-piece reference (workers=1), the in-process merge of page groups
+    (workers=2, no plan yet), and two builds laid out by worker processes from
+    the plan the builds before left."""
+    made = SimpleNamespace()
+    made.one = _keep(Builder(project, workers=1).build(), into, "one")
     merged = Builder(project, workers=2).build()
-    assert merged.digital_pdf.read_bytes() != saved["digital"]     # really another way of writing
-    same_reading(tmp_path / "one-digital.pdf", merged.digital_pdf, tmp_path / "d")
-    same_reading(tmp_path / "one-print.pdf", merged.print_pdf, tmp_path / "p")
-    assert merged.sizes["digital"] <= 1.1 * len(saved["digital"])  # fonts subset once per face
-    again = Builder(project, workers=2).build()
-    assert again.sizes == merged.sizes
-    assert merged.digital_pdf.read_bytes() == again.digital_pdf.read_bytes()
+    made.merged, made.merged_sizes = _keep(merged, into, "merged"), merged.sizes
+    made.plan = json.loads((project / "output" / "booklet-plan.json").read_text("utf-8"))
+    made.strategies = []
+    for name in ("parallel", "again"):
+        builder = Builder(project, workers=2, parallel=True)
+        setattr(made, name, _keep(builder.build(), into, name))
+        made.strategies.append(builder.last_strategy)
+    return made
 
 
-def test_a_new_project_merged_reads_and_renders_as_one_piece(tmp_path):
+@pytest.fixture(scope="module")
+def sample_builds(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("sample-builds")
+    return _builds(sample_copy(tmp), tmp)
+
+
+def _long_part_project(folder, people: int):
+    """A `booklet new` project whose second testimonials part has *people* more pages."""
     from booklet.scaffold import new_project
-    project = new_project(tmp_path / "proj")
-    one = Builder(project, workers=1).build().digital_pdf
-    shutil.copy(one, tmp_path / "one.pdf")
-    merged = Builder(project, workers=2).build().digital_pdf
-    same_reading(tmp_path / "one.pdf", merged, tmp_path / "n")
+    project = new_project(folder)
+    honourees = project / "content" / "honourees.yaml"
+    surnames, given = "钱冯褚卫蒋沈韩杨朱秦尤许何吕施张", "建国秀兰卫东春梅志强玉珍"
+    extra = "".join(
+        f"  - id: q{i:02d}\n    name: {surnames[i % len(surnames)]}{given[i % 11:i % 11 + 2]}\n"
+        f"    group: 优秀班组长\n    affiliation: 某某建设集团第{i + 1}项目部\n    post: 班组长\n"
+        f"    testimonial: |-\n      第{i + 1}位班组长的感言：安全生产，人人有责，我们一起把每一天的活干好。\n"
+        for i in range(people))
+    honourees.write_text(honourees.read_text("utf-8").rstrip("\n") + "\n" + extra, "utf-8")
+    return project
+
+
+@pytest.fixture(scope="module")
+def new_builds(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("new-builds")
+    return _builds(_long_part_project(tmp / "proj", 14), tmp)
+
+
+def test_the_sample_merged_reads_and_renders_as_one_piece(sample_builds, tmp_path):
+    made = sample_builds
+    assert made.merged["digital"].read_bytes() != made.one["digital"].read_bytes()   # really another way of writing
+    same_reading(made.one["digital"], made.merged["digital"], tmp_path / "d")
+    same_reading(made.one["print"], made.merged["print"], tmp_path / "p")
+    assert made.merged_sizes["digital"] <= 1.1 * made.one["digital"].stat().st_size  # fonts subset once per face
+
+
+def _cuts(plan) -> list:
+    return [(c["parts"], c["split"]["at"]) for c in plan["chunks"] if c.get("split")]
+
+
+@pytest.mark.parametrize("which", ["sample_builds", "new_builds"])
+def test_a_long_part_cut_into_pieces_reads_and_renders_as_one_piece(which, request, tmp_path):
+    made = request.getfixturevalue(which)
+    assert _cuts(made.plan)                          # the plan knows where the long part may be cut
+    assert all(s.startswith("laid out in ") and "cuts inside parts)" in s for s in made.strategies), made.strategies
+    for kind in ("digital", "print"):
+        same_reading(made.one[kind], made.parallel[kind], tmp_path / kind)
+        # byte for byte: from run to run, and as the first build (laid out in one piece, groups drawn apart) wrote it
+        assert made.parallel[kind].read_bytes() == made.again[kind].read_bytes() == made.merged[kind].read_bytes()
 
 
 def test_groups_laid_out_in_worker_processes_match_the_in_process_build(mini):
