@@ -149,7 +149,15 @@ def find_split(pages, first_page: int, pid: str) -> dict | None:
 
 
 def _at_top(page, box) -> bool:
-    return abs(box.position_y - page._page_box.content_box_y()) < 0.01 and box.margin_top == 0
+    """Is *box* where the page's flow starts (the first in-flow box at every level)?"""
+    current = page._page_box
+    while current is not box:
+        children = [c for c in getattr(current, "children", None) or [] if c.style["position"] == "static"
+                    and c.style["float"] == "none"]
+        if not children:
+            return False
+        current = children[0]
+    return True
 
 
 def cuts(split: dict | None, first_page: int, pages: int, total: int, workers: int) -> list[list[int]]:
