@@ -202,3 +202,36 @@ def test_fonts_known_only_by_their_content_merge_the_same(mini):
     merge_module._MADE.clear()
     with pytest.raises(MergeError):
         merge([write_chunk(doc, g, "pdf/ua-1", set(known)) for g in groups], {})
+
+
+def test_a_long_part_that_cannot_be_cut_safely_is_laid_out_whole(tmp_path):
+    # the project's own layout gives the part a background: a fresh box of a piece would paint it anew
+    from booklet.render.templates import DEFAULT_LAYOUTS
+    project = _long_part_project(tmp_path / "proj", 10)
+    layout = (DEFAULT_LAYOUTS / "units" / "testimonials.html").read_text("utf-8")
+    assert layout.count("<section ") == 1
+    (project / "layouts" / "units").mkdir(parents=True)
+    (project / "layouts" / "units" / "testimonials.html").write_text(
+        layout.replace("<section ", '<section style="background: #fdfaf2" ', 1), "utf-8")
+    shutil.copy(Builder(project, workers=1).build().digital_pdf, tmp_path / "one.pdf")
+    plan = json.loads((project / "output" / "booklet-plan.json").read_text("utf-8"))
+    assert not _cuts(plan)
+    builder = Builder(project, workers=2, parallel=True)
+    result = builder.build()
+    assert builder.last_strategy.startswith("laid out in ") and "cuts" not in builder.last_strategy
+    same_reading(tmp_path / "one.pdf", result.digital_pdf, tmp_path / "n")
+
+
+def test_pieces_that_do_not_come_out_as_the_plan_says_fall_back_to_one_layout(tmp_path):
+    project = _long_part_project(tmp_path / "proj", 10)
+    one = Builder(project, workers=2).build()
+    kept = [one.print_pdf.read_bytes(), one.digital_pdf.read_bytes()]
+    plan_file = project / "output" / "booklet-plan.json"
+    plan = json.loads(plan_file.read_text("utf-8"))
+    chunk = next(c for c in plan["chunks"] if c.get("split"))
+    chunk["split"]["at"] = [[i + 1, page] for i, page in chunk["split"]["at"]]   # each piece a child late
+    plan_file.write_text(json.dumps(plan), "utf-8")
+    builder = Builder(project, workers=2, parallel=True)
+    result = builder.build()
+    assert builder.last_strategy == "full layout"
+    assert [result.print_pdf.read_bytes(), result.digital_pdf.read_bytes()] == kept

@@ -102,6 +102,19 @@ def _contentless(box) -> bool:
             and box.padding_left == 0 and box.padding_right == 0)
 
 
+def _fragment_safe(box, index: dict) -> bool:
+    """Is a fragment of a part's section one a fresh box would draw alike,
+    with in-flow children that are its direct children (*index*)?"""
+    if not _undecorated(box) or box.style["counter_increment"] not in ("auto", ()) or box.style["counter_set"]:
+        return False
+    for child in box.children:
+        element = getattr(child, "element", None)
+        if (element is None or element is box.element or id(element) not in index
+                or child.style["position"] != "static" or child.style["float"] != "none"):
+            return False          # ::before/::after, inline content of the section itself, out-of-flow children
+    return True
+
+
 def find_split(pages, first_page: int, pid: str) -> dict | None:
     """Where part *pid*, laid out on *pages* (numbered from *first_page*), may be cut.
 
@@ -109,7 +122,6 @@ def find_split(pages, first_page: int, pid: str) -> dict | None:
     first cut], "at": [[child index, page number], ...]} for its direct
     children that start a page by a forced break (the page before holding
     content), or None when there is no such place or cutting is not safe."""
-    section = None
     index: dict = {}
     seen: set = set()
     keep: list[int] = []
@@ -121,16 +133,12 @@ def find_split(pages, first_page: int, pid: str) -> dict | None:
         if box is None:
             previous_blank = blank
             continue
-        if section is None:
-            section = box.element
-            index = {id(child): i for i, child in enumerate(_element_children(section))}
-        if not _undecorated(box) or box.style["counter_increment"] not in ("auto", ()) or box.style["counter_set"]:
+        if not index:
+            index = {id(child): i for i, child in enumerate(_element_children(box.element))}
+        if not _fragment_safe(box, index):
             return None
         for position, child in enumerate(box.children):
-            element = getattr(child, "element", None)
-            if (element is None or element is section or id(element) not in index
-                    or child.style["position"] != "static" or child.style["float"] != "none"):
-                return None       # ::before/::after, inline content of the section itself, out-of-flow children
+            element = child.element
             i = index[id(element)]
             if id(element) not in seen:
                 seen.add(id(element))
@@ -226,20 +234,24 @@ def _add_style(element, declarations: str) -> None:
 
 def child_breaks(pages, first_page: int, section_id: str) -> dict[int, tuple[int, str]]:
     """Child index → (page number, its break-before) for the direct children
-    of part *section_id* that start at the top of one of *pages*: what a
-    worker's pieces are checked with against the plan."""
+    of part *section_id* that start at the top of one of *pages* (laid out
+    as pieces, the copied marks dropped): what a worker's pieces are checked
+    with against the plan. Empty when, laid out now, the part is no longer
+    safe to cut (its style changed since the plan was made)."""
     found: dict[int, tuple[int, str]] = {}
     for number, page in enumerate(pages, first_page):
         box = _section_fragment(page, section_id)
         if box is None:
             continue
         index = {id(c): i for i, c in enumerate(_element_children(box.element))}
-        for child in box.children:
-            element = getattr(child, "element", None)
-            if element is None or id(element) not in index or child.style["position"] != "static":
+        if not _fragment_safe(box, index):
+            return {}
+        for position, child in enumerate(box.children):
+            if _contentless(child):
                 continue
-            i = index[id(element)]
-            if i not in found and _at_top(page, child):
+            if not _child_state_is_its_own(child):
+                return {}
+            i = index[id(child.element)]
+            if position == 0 and i not in found and _at_top(page, child):
                 found[i] = (number, str(child.style["break_before"]))
-            break
     return found
