@@ -215,6 +215,7 @@ class Builder:
         anything else → a full layout.
         """
         from .render import incremental, stylediff
+        from .render.split import find_split as split_places
         order = incremental.part_ids(checked.content.units)
 
         def chunk_html(parts, first_page, numbers):
@@ -250,7 +251,8 @@ class Builder:
                     starts = incremental.part_starts(doc_c.pages, old.first_page, set(old.parts))
                     if len(doc_c.pages) != len(old.pages) or any(starts[p] != numbers[p] for p in old.parts):
                         break                       # page numbers would move: lay out everything
-                    chunks[i] = incremental.Chunk(old.parts, old.first_page, doc_c.pages, keys[i], old.blank_before)
+                    chunks[i] = incremental.Chunk(old.parts, old.first_page, doc_c.pages, keys[i], old.blank_before,
+                                                  split=split_places(doc_c.pages, old.first_page, old.parts[0]))
                     self._sources.update((id(p), doc_c._html) for p in doc_c.pages)
                     warnings += w
                 else:

@@ -235,3 +235,23 @@ def test_pieces_that_do_not_come_out_as_the_plan_says_fall_back_to_one_layout(tm
     result = builder.build()
     assert builder.last_strategy == "full layout"
     assert [result.print_pdf.read_bytes(), result.digital_pdf.read_bytes()] == kept
+
+
+def test_an_edit_of_a_long_part_keeps_it_cut_and_gives_the_bytes_of_a_full_build(tmp_path):
+    project = _long_part_project(tmp_path / "proj", 10)
+    builder = Builder(project, workers=2)
+    builder.build()
+    from booklet.render.incremental import merged_pages
+
+    def groups():
+        return [len(g) for g in builder._groups(SimpleNamespace(pages=merged_pages(builder._plan)))]
+    cut = groups()
+    assert len(cut) > len(builder._plan.chunks)          # the long part is drawn in pieces
+    honourees = project / "content" / "honourees.yaml"
+    honourees.write_text(honourees.read_text("utf-8").replace("第3位班组长的感言", "第3位班组长说"), "utf-8")
+    edited = builder.build()
+    assert builder.last_strategy.startswith("laid out again: ")
+    assert groups() == cut
+    kept = [edited.print_pdf.read_bytes(), edited.digital_pdf.read_bytes()]
+    fresh = Builder(project, workers=2).build()
+    assert [fresh.print_pdf.read_bytes(), fresh.digital_pdf.read_bytes()] == kept

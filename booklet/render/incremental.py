@@ -213,8 +213,7 @@ def plan_from_document(doc, order: tuple[str, ...]) -> Plan | None:
         return None
     from .split import find_split
     for c in chunks:
-        if len(c.pages) > 2:
-            c.split = find_split(c.pages, c.first_page, c.parts[0])
+        c.split = find_split(c.pages, c.first_page, c.parts[0])
     return Plan(chunks, order, first_seen)
 
 

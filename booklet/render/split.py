@@ -121,7 +121,10 @@ def find_split(pages, first_page: int, pid: str) -> dict | None:
     Returns {"section": pid, "keep": [indices of the empty marks before the
     first cut], "at": [[child index, page number], ...]} for its direct
     children that start a page by a forced break (the page before holding
-    content), or None when there is no such place or cutting is not safe."""
+    content), or None when there is no such place or cutting is not safe
+    (or the part has too few pages to be worth it)."""
+    if len(pages) < 3:
+        return None
     index: dict = {}
     seen: set = set()
     keep: list[int] = []
