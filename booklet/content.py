@@ -364,13 +364,13 @@ def _portrait_focus(value, where: str) -> str:
 
 def load_content(root: Path, unit_paths: list[Path], honourees_file: str = "content/honourees.yaml",
                  memo: dict | None = None) -> Content:
-    """*memo* (kept by a watching Builder) keeps what an unchanged file gave:
-    the honourees (by the file's size and modification time), whose YAML is
-    the slowest part of reading the content, and each unit (by its bytes: a
-    one-word edit parses one file again, not all)."""
-    from .fsutil import file_stamp
+    """*memo* (kept by a watching Builder) keeps what an unchanged file gave,
+    known by the file's bytes (hashing is cheap next to parsing, and a file
+    time can miss a same-size edit saved within its resolution): the
+    honourees, whose YAML is the slowest part of reading the content, and
+    each unit (a one-word edit parses one file again, not all)."""
 
-    def unit_stamp(path: Path):
+    def stamp(path: Path):
         try:
             return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
         except OSError:
@@ -379,7 +379,7 @@ def load_content(root: Path, unit_paths: list[Path], honourees_file: str = "cont
     def kept(kind: str, path: Path, read):
         if memo is None:
             return read()
-        key = (kind, str(path), str(root), unit_stamp(path) if kind == "unit" else file_stamp(path))
+        key = (kind, str(path), str(root), stamp(path))
         if key[3] is None:
             return read()
         if key not in memo:

@@ -32,6 +32,13 @@ TEMPLATE = Path(__file__).parent / "scaffold"
 #: settings of the scaffold that only hold its examples' words (left out of a project made from raw text)
 EXAMPLE_ONLY = {"ornaments"}
 LAYOUTS = Path(__file__).parent / "layouts"
+#: what a project's own git repository should not hold: what a build makes again
+#: (written by code: a package's data globs leave dot-files out)
+GITIGNORE = """\
+# made again by `booklet build`
+output/
+.booklet-cache/
+"""
 
 
 def new_project(folder: Path, *, copy_layouts: bool = False) -> Path:
@@ -59,6 +66,7 @@ def _create(folder: Path, copy_layouts: bool, fill):
         if copy_layouts:
             shutil.copytree(LAYOUTS, tmp / "layouts", dirs_exist_ok=True)
         (tmp / "output").mkdir(exist_ok=True)
+        (tmp / ".gitignore").write_text(GITIGNORE, "utf-8")
         tmp.chmod(0o777 & ~_umask())
         result = fill(tmp) if fill else None
         if folder.exists():

@@ -344,6 +344,26 @@ def test_two_columns_are_split_at_the_gutter(render):
     assert report.justified_lines_checked == 14
 
 
+def test_a_float_over_a_column_container_is_text_over_text(render):
+    # WeasyPrint sets a column container beside a float without shortening
+    # its lines: a floated title is drawn over the text (the fault the
+    # layouts had with a vertical title over two columns).
+    title = '<div class=t>' + "".join(f"<span>{ch}</span>" for ch in "港口通宵") + "</div>"
+    css = (".t { float: right; width: 1em; font-size: 16pt; line-height: 1.2 } .t span { display: block }"
+           " .c { columns: 2; column-gap: 2em }")
+    report = audit_pdf(render("over.pdf", f"{title}<div class=c><p>{han(120)}</p></div>", css))
+    over = report.by_kind("overlap")
+    assert over and report.has_errors
+    assert "drawn over line" in over[0].detail
+    # the same title above the columns, and marks compressed into their
+    # neighbour's box by design (clreq), are not text over text
+    css_above = css.replace("float: right", "float: none; margin-left: auto")
+    assert audit_pdf(render("above.pdf", f"{title}<div class=c><p>{han(120)}</p></div>", css_above)).by_kind("overlap") == []
+    marks = "<p>" + han(6) + "。」" + han(6) + "，（" + han(4) + "）</p>"
+    assert audit_pdf(render("marks.pdf", marks, "p { letter-spacing: -0.5em }")).by_kind("overlap") != []
+    assert audit_pdf(render("marks2.pdf", marks, "p { font-feature-settings: 'halt' }")).by_kind("overlap") == []
+
+
 # -- report and CLI ------------------------------------------------------------
 
 

@@ -66,6 +66,12 @@ def test_new_makes_a_project_that_checks_clean(tmp_path):
     check = booklet("check", cwd=project)
     assert check.returncode == 0, check.stdout + check.stderr
     assert re.search(rf"^ok: {len(units)} units, \d+ honourees", check.stdout, re.M), check.stdout
+    # The project's own git repository leaves out what a build makes again, and only that.
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    paths = ["output/booklet-digital.pdf", ".booklet-cache/web/a.jpg", "content/01-news.md", "booklet.yaml",
+             "images/a.jpg", "fonts/a.otf", "layouts/booklet.css"]
+    ignored = subprocess.run(["git", "check-ignore", *paths], cwd=project, capture_output=True, text=True)
+    assert ignored.stdout.split() == paths[:2], ignored.stdout + ignored.stderr
     # --layouts copies every default layout in, ready to edit.
     proc = booklet("new", "designed", "--layouts", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr

@@ -211,6 +211,21 @@ def test_web_pages_carry_lang_viewport_link_previews_and_real_images(phone_built
     assert "og:image\" content=\"images/t01-" in t01
 
 
+def test_web_index_offers_the_digital_pdf_and_the_epub_from_the_site(phone_built):
+    project, _ = phone_built
+    out = project / "output"
+    site = out / "web"
+    index = (site / "index.html").read_text("utf-8")
+    links = dict(re.findall(r'<a href="(downloads/[^"]+)" type="[^"]+" download>([^<]+)</a>', index))
+    assert sorted(links) == ["downloads/booklet-digital.pdf", "downloads/booklet.epub"], index
+    assert "PDF" in links["downloads/booklet-digital.pdf"] and "EPUB" in links["downloads/booklet.epub"]
+    # the files the build wrote, not the print edition or an earlier build's
+    assert (site / "downloads" / "booklet-digital.pdf").read_bytes() == (out / "booklet-digital.pdf").read_bytes()
+    assert (site / "downloads" / "booklet.epub").read_bytes() == (out / "booklet.epub").read_bytes()
+    size = (out / "booklet-digital.pdf").stat().st_size / 1e6
+    assert f"{size:.1f} MB" in index
+
+
 def test_images_and_cover_come_from_the_cache_until_they_change(phone_copy, monkeypatch):
     checked = check_project(phone_copy)
     calls = {"resize": 0, "pdftoppm": 0}

@@ -24,7 +24,7 @@ from ..render.templates import make_env
 from .epub import Epub, make_epub
 from .images import ImageStore
 from .model import plan
-from .web import Web, staging_dir, swap_in, write_web
+from .web import Download, Web, staging_dir, swap_in, write_web
 
 
 @dataclass
@@ -66,7 +66,10 @@ def prepare(cfg: Config, content: Content, out_dir: Path, *, cover_pdf: bytes | 
     web_path = out_dir / cfg.output.web
     staged = staging_dir(web_path)
     try:
-        web = write_web(edition, env, store, staged, cover=cover)
+        pdf = cover_pdf.read_bytes() if isinstance(cover_pdf, Path) else cover_pdf
+        downloads = ([Download(Path(cfg.output.digital).name, pdf, "pdf")] if pdf else []) + [
+            Download(Path(cfg.output.epub).name, epub.data, "epub")]
+        web = write_web(edition, env, store, staged, cover=cover, downloads=downloads)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
         raise

@@ -34,8 +34,17 @@ class Web:
     bytes: int
 
 
+@dataclass
+class Download:
+    """A file the site offers for download (the digital PDF, the EPUB): the
+    index links to downloads/NAME, so the site copied to a host still has them."""
+    name: str
+    data: bytes
+    kind: str                  # "pdf" or "epub": the index's template words it
+
+
 def write_web(edition: Reflow, env: jinja2.Environment, store: ImageStore, dest: Path, *,
-              cover: Path | None = None) -> Web:
+              cover: Path | None = None, downloads: list[Download] = ()) -> Web:
     """Write the site into the empty folder *dest* (the caller swaps it into place)."""
     cfg = edition.config
     placed: dict[str, Variant] = {}
@@ -91,6 +100,14 @@ def write_web(edition: Reflow, env: jinja2.Environment, store: ImageStore, dest:
         (dest / name).parent.mkdir(parents=True, exist_ok=True)
         (dest / name).write_bytes(data)
 
+    offered = []
+    for d in downloads:
+        (dest / "downloads").mkdir(exist_ok=True)
+        (dest / "downloads" / d.name).write_bytes(d.data)
+        total += len(d.data)
+        offered.append(dict(href=f"downloads/{d.name}", kind=d.kind, size=len(d.data),
+                            type={"pdf": "application/pdf", "epub": "application/epub+zip"}.get(d.kind, "")))
+    ctx["downloads"] = offered
     cover_img = img(cover_copies, f"{cfg.title}（封面）", "cover", lazy=False) if cover_copies else Markup("")
     write("index.html", render_template(env, "web/index.html", ctx, cover=cover_img, og_image=cover_og, og_url=base,
                                         first=edition.docs[0] if edition.docs else None))

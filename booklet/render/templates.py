@@ -72,13 +72,13 @@ def make_env(project: Path) -> jinja2.Environment:
 
 
 def _split_tail(text: str) -> tuple[str, str]:
-    from .typeset import split_tail
+    from .cjkchars import split_tail
     return split_tail(text)
 
 
 def no_lone(text: str) -> Markup:
     """Paragraph text whose last line cannot end up with a single character."""
-    from .typeset import split_tail
+    from .cjkchars import split_tail
     head, tail = split_tail(text)
     if not tail:
         return Markup.escape(text)

@@ -14,11 +14,12 @@ requirements (W3C clreq) the booklet promises:
 * ``forbidden-start``  line starts with closing punctuation, a dot, small kana...
 * ``forbidden-end``    line ends with opening punctuation
 * ``overflow``         glyph outside the trim box / text frame / text area
+* ``overlap``          a letter drawn over another one (a title over its text)
 * ``lone-char``        last line of a paragraph holds a single character (孤字)
 * ``orphan``           first line of a paragraph alone at a column/page bottom
 * ``widow``            last line of a paragraph alone at a column/page top
 
-Only the first four make :func:`cli_audit` fail: they are wrong by the
+Only the first five make :func:`cli_audit` fail: they are wrong by the
 rules; the last three are taste warnings an editor may accept.
 
 Coordinates are PDF points with the origin at the top-left, as pdfplumber
@@ -41,7 +42,8 @@ from .vocabulary import AuditReport, ERROR_KINDS, FramesArg, Issue, KINDS, Margi
 from .model import _Line, _Page
 from .lines import _frame_of, _glyphs_of, _lines_of, _rects, _resolve
 from .structure import _body_leading, _build_blocks, _link_pages, _mark_paragraphs, _mark_running, _mark_vertical
-from .checks import _check_edges, _check_justify, _check_lone, _check_overflow, _check_stranded, _check_vertical, _title_boxes
+from .checks import (_check_edges, _check_justify, _check_lone, _check_overflow, _check_overlap, _check_stranded,
+                     _check_vertical, _title_boxes)
 
 __all__ = ["AuditReport", "ERROR_KINDS", "Issue", "KINDS", "NO_LINE_END", "NO_LINE_START", "UNSPLITTABLE", "audit_pdf", "cli_audit"]
 
@@ -130,6 +132,7 @@ def audit_pdf(
         _check_lone(page, page_issues)
         _check_stranded(page, page_issues)
         _check_overflow(page, tolerance, page_issues)
+        _check_overlap(page, page_issues)
         page_issues.sort(key=lambda i: (i.line, KINDS.index(i.kind)))
         issues.extend(page_issues)
     report.issues = issues

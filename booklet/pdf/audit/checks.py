@@ -1,8 +1,9 @@
 """The checks: justification, line-start/line-end rules, lone characters,
-stranded lines, overflow. Each appends :class:`Issue` values."""
+stranded lines, overflow, text over text. Each appends :class:`Issue` values."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 
 from .vocabulary import Issue, NO_LINE_END, NO_LINE_START, Rect, UNSPLITTABLE, _TRAILING_PUNCT
@@ -203,3 +204,44 @@ def _nearest(frames: list[Rect], l: _Line) -> Rect:
     return min(frames, key=dist)
 
 
+
+
+#: Share of the smaller glyph's em box another glyph may cover before it is
+#: drawn over it: neighbours in a line only touch, lines only meet.
+_OVERLAP_SHARE = 0.3
+
+
+def _check_overlap(page: _Page, out: list[Issue]) -> None:
+    """Text drawn over text: a floated title over the column beside it, a
+    label over its note, a line of one frame over another's.
+
+    Each letter's ideographic em box (advance × size around the baseline) is
+    compared with every other's; punctuation, symbols and spaces are left
+    out, since clreq's punctuation compression sets a mark inside the box of
+    its neighbour on purpose. One issue per pair of lines.
+    """
+    boxes = []
+    for l in page.lines:
+        for g in l.glyphs:
+            if g.space or unicodedata.category(g.text[0])[0] in "PSZC":
+                continue
+            boxes.append((g.x0, g.x1, g.base - _ASCENT * g.size, g.base + _DESCENT * g.size, g, l))
+    boxes.sort(key=lambda b: b[0])
+    found: dict[tuple[int, int], list] = {}
+    active: list = []
+    for box in boxes:
+        x0, x1, top, bottom, g, l = box
+        active = [a for a in active if a[1] > x0]
+        for a in active:
+            w = min(x1, a[1]) - max(x0, a[0])
+            h = min(bottom, a[3]) - max(top, a[2])
+            if w <= 0 or h <= 0:
+                continue
+            smaller = min((x1 - x0) * (bottom - top), (a[1] - a[0]) * (a[3] - a[2]))
+            if w * h > _OVERLAP_SHARE * smaller:
+                first, second = sorted((a[5], l), key=lambda line: line.index)
+                found.setdefault((first.index, second.index), [first, second, []])[2].append(a[4].text + g.text)
+        active.append(box)
+    for (_, _), (first, second, pairs) in sorted(found.items()):
+        where = "itself" if first is second else f"line {second.index} 「{second.snippet}」"
+        out.append(_issue(first, "overlap", f"{len(pairs)} glyph(s) drawn over {where}: {' '.join(pairs[:4])}"))

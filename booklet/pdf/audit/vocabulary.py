@@ -14,6 +14,7 @@ KINDS: tuple[str, ...] = (
     "forbidden-start",
     "forbidden-end",
     "overflow",
+    "overlap",
     "lone-char",
     "orphan",
     "widow",
@@ -22,7 +23,7 @@ KINDS: tuple[str, ...] = (
 #: Kinds that make :func:`cli_audit` return 1.  They break clreq outright or
 #: cut text at the trim; lone characters and stranded lines are warnings.
 ERROR_KINDS: frozenset[str] = frozenset(
-    {"justify", "forbidden-start", "forbidden-end", "overflow"}
+    {"justify", "forbidden-start", "forbidden-end", "overflow", "overlap"}
 )
 
 # clreq 3.1.7 行首禁则: 点号, closing quotes/brackets/book-title marks,
