@@ -417,7 +417,7 @@ class Builder:
         render_document(f"<html><head><style>{css}</style></head><body></body></html>", self.project,
                         font_config=font_config)
         pieces = self._pieces_of(chunks)
-        spans = pool.runs([p.pages + p.blanks for p in pieces], self._workers() * 3)
+        spans = pool.runs([p.weight for p in pieces], self._workers() * 3)
         tasks, expected = [], []
         for a, b in spans:
             run = pieces[a:b]
@@ -447,7 +447,7 @@ class Builder:
             cut = [(section, lo, hi, keep) for section, (lo, hi, keep) in shown.items() if lo or hi is not None]
             tasks.append(pool.GroupTask(html, str(self.project), run[0].first_page, tuple(parts), slices,
                                         "pdf/ua-1", frozenset(known), cfg, policy, cut))
-        results = pool.run(tasks, self._workers(), [sum(t.slices) for t in tasks], font_config)
+        results = pool.run(tasks, self._workers(), [sum(p.weight for p in pieces[a:b]) for a, b in spans], font_config)
         for (a, b), task, result, blanks in zip(spans, tasks, results, expected):
             run = pieces[a:b]
             continues = run[0].cut is not None and run[0].cut[1] > 0
@@ -485,18 +485,19 @@ class Builder:
         from .render import split
         total = sum(c[2] + c[3] for c in chunks)
         pieces = []
-        for parts, first, pages, blanks, places in chunks:
+        for parts, first, pages, blanks, places, weight in chunks:
             cuts = split.cuts(places, first, pages, total, self._workers())
             if not cuts:
-                pieces.append(_Piece(parts, first, pages, blanks))
+                pieces.append(_Piece(parts, first, pages, blanks, weight))
                 continue
             starts = [first] + [page for _, page in cuts] + [first + pages]
             los = [0] + [i for i, _ in cuts]
             his = [i for i, _ in cuts] + [None]
             for k, (lo, hi) in enumerate(zip(los, his)):
                 last = k == len(cuts)
-                pieces.append(_Piece(parts if last else parts[:1], starts[k], starts[k + 1] - starts[k],
-                                     blanks if k == 0 else 0, (parts[0], lo, hi, tuple(places["keep"]))))
+                size = starts[k + 1] - starts[k]       # the part's weight shared by pages
+                pieces.append(_Piece(parts if last else parts[:1], starts[k], size, blanks if k == 0 else 0,
+                                     weight * size // max(1, pages + blanks), (parts[0], lo, hi, tuple(places["keep"]))))
         return pieces
 
     def _workers(self) -> int:
@@ -669,6 +670,7 @@ class _Piece:
     first_page: int
     pages: int
     blanks: int                   # blank pages before it
+    weight: int                   # what laying it out costs, estimated (incremental.layout_weight)
     cut: tuple | None = None      # (part id, first child, end child or None, marks) when a part is cut
 
 

@@ -89,5 +89,14 @@ def test_only_a_part_holding_too_many_pages_is_cut_and_into_pieces_of_a_third_of
     places = {"section": "part", "keep": [0], "at": [[i, 10 + i] for i in range(1, 30)]}
     assert split.cuts(places, 10, 30, 200, 2) == []       # 30 of 200 pages: less than half a share
     assert split.cuts(places, 10, 30, 40, 1) == []        # one worker
-    chosen = split.cuts(places, 10, 30, 60, 2)            # 60 pages on 2 workers: pieces of about 10
-    assert [page for _, page in chosen] == [20, 30]
+    chosen = split.cuts(places, 10, 30, 60, 2)            # 60 pages on 2 workers: pieces of about 5
+    assert [page for _, page in chosen] == [15, 20, 25, 30, 35]
+
+
+def test_runs_of_pieces_end_before_a_piece_that_would_overshoot_their_share():
+    from booklet.parallel.pool import runs
+    assert runs([40, 80, 80, 80, 40, 40], 3) == [(0, 2), (2, 4), (4, 6)]
+    assert runs([30, 10, 80, 40, 40], 3) == [(0, 2), (2, 3), (3, 5)]    # 40 then 80: the 80 starts a run
+    assert runs([5] * 4, 6) == [(0, 1), (1, 2), (2, 3), (3, 4)]
+    cut = runs([1] * 12, 4)
+    assert [b - a for a, b in cut] == [3, 3, 3, 3]

@@ -163,14 +163,21 @@ def critical_path(seconds: list[float], workers: int) -> float:
 
 def runs(weights: list[int], count: int) -> list[tuple[int, int]]:
     """Cut items of *weights* into at most *count* runs of consecutive items of
-    about equal weight; returns (start, end) index pairs."""
+    about equal weight; returns (start, end) index pairs. A run ends before
+    an item that would take it further past its share than it falls short."""
     count = max(1, min(count, len(weights)))
     total = sum(weights) or 1
     cuts, done, start = [], 0, 0
     for i, w in enumerate(weights):
-        done += w
         left = count - len(cuts) - 1                 # runs still to make after this one
-        if left and done >= total * (len(cuts) + 1) / count and len(weights) - i - 1 >= left:
+        target = total * (len(cuts) + 1) / count
+        if left and i > start and done + w - target > target - done and len(weights) - i >= left:
+            cuts.append((start, i))
+            start = i
+            left -= 1
+            target = total * (len(cuts) + 1) / count
+        done += w
+        if left and done >= target and len(weights) - i - 1 >= left:
             cuts.append((start, i + 1))
             start = i + 1
     cuts.append((start, len(weights)))

@@ -11,8 +11,9 @@ and their computed styles, never from our layouts' class names, so a
 project's own layouts are cut where it is safe and left whole elsewhere.
 
 A piece is the part's HTML with its other children hidden by inline style
-(`display: none`): they stay in the tree, so structural selectors
-(`:first-of-type`, `:nth-child`, `+`) select what they select in one piece.
+(`display: none`) and emptied: they stay in the tree, so structural
+selectors (`:first-of-type`, `:nth-child`, `+`) select what they select in
+one piece, but their content costs no style computation.
 Children before the piece that are not laid out as content (empty,
 zero-size marks that set running heads by `string-set`) are kept in a
 continuation piece, taken out of the flow (a forced break after an in-flow
@@ -174,11 +175,13 @@ def _at_top(page, box) -> bool:
 def cuts(split: dict | None, first_page: int, pages: int, total: int, workers: int) -> list[list[int]]:
     """The places (child index, page number) where a part of *pages* pages is
     cut for *workers* processes: none unless it would hold more than half a
-    worker's share of the *total* pages; then pieces of about a third of a
-    worker's share (as pool.runs() cuts runs), at the places *split* allows."""
+    worker's share of the *total* pages; then pieces of about a sixth of a
+    worker's share, at the places *split* allows. (Runs of pieces are
+    balanced by an estimate of their cost, which is not the pages': pieces
+    of a sixth of a share leave pool.runs() room to even them out.)"""
     if not split or workers < 2 or pages * 2 * workers <= total:
         return []
-    size = max(1, -(-total // (3 * workers)))
+    size = max(1, -(-total // (6 * workers)))
     end = first_page + pages
     chosen, last = [], first_page
     for i, page in split["at"]:
@@ -204,6 +207,11 @@ def hide(root, section_id: str, lo: int, hi: int | None, keep) -> set:
             marks.add(child)
         elif i < lo or (hi is not None and i >= hi):
             _add_style(child, _HIDDEN_STYLE)
+            # its content goes: WeasyPrint computes the style of every element, shown or not, and
+            # no selector of a sibling can see into it (WeasyPrint 70 has no :has())
+            for sub in list(child):
+                child.remove(sub)
+            child.text = None
     if lo:
         # the fragment of a section cut by a break has no top margin, and its side comes from chunk_css
         _add_style(section, "margin-top: 0 !important; break-before: auto !important")
