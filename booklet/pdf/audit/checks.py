@@ -216,32 +216,42 @@ def _check_overlap(page: _Page, out: list[Issue]) -> None:
     label over its note, a line of one frame over another's.
 
     Each letter's ideographic em box (advance × size around the baseline) is
-    compared with every other's; punctuation, symbols and spaces are left
-    out, since clreq's punctuation compression sets a mark inside the box of
-    its neighbour on purpose. One issue per pair of lines.
+    compared with its neighbour in its line and with the letters of every
+    line whose box meets its line's (lines of one column only touch, so
+    the glyph-by-glyph work is left for the few that cross); punctuation,
+    symbols and spaces are left out, since clreq's punctuation compression
+    sets a mark inside the box of its neighbour on purpose. One issue per
+    pair of lines.
     """
-    boxes = []
+    rows = []
     for l in page.lines:
-        for g in l.glyphs:
-            if g.space or unicodedata.category(g.text[0])[0] in "PSZC":
-                continue
-            boxes.append((g.x0, g.x1, g.base - _ASCENT * g.size, g.base + _DESCENT * g.size, g, l))
-    boxes.sort(key=lambda b: b[0])
+        boxes = sorted((g.x0, g.x1, g.base - _ASCENT * g.size, g.base + _DESCENT * g.size, g) for g in l.glyphs
+                       if not g.space and unicodedata.category(g.text[0])[0] not in "PSZC")
+        if boxes:
+            rows.append((l, boxes, (min(b[0] for b in boxes), max(b[1] for b in boxes),
+                                    min(b[2] for b in boxes), max(b[3] for b in boxes))))
     found: dict[tuple[int, int], list] = {}
-    active: list = []
-    for box in boxes:
-        x0, x1, top, bottom, g, l = box
-        active = [a for a in active if a[1] > x0]
-        for a in active:
-            w = min(x1, a[1]) - max(x0, a[0])
-            h = min(bottom, a[3]) - max(top, a[2])
-            if w <= 0 or h <= 0:
+
+    def over(a, b) -> bool:
+        w = min(a[1], b[1]) - max(a[0], b[0])
+        h = min(a[3], b[3]) - max(a[2], b[2])
+        if w <= 0 or h <= 0:
+            return False
+        return w * h > _OVERLAP_SHARE * min((a[1] - a[0]) * (a[3] - a[2]), (b[1] - b[0]) * (b[3] - b[2]))
+
+    for l, boxes, _ in rows:
+        for a, b in zip(boxes, boxes[1:]):
+            if over(a, b):
+                found.setdefault((l.index, l.index), [l, l, []])[2].append(a[4].text + b[4].text)
+    for i, (l, boxes, box) in enumerate(rows):
+        for m, others, other in rows[i + 1:]:
+            if box[0] >= other[1] or other[0] >= box[1] or box[2] >= other[3] or other[2] >= box[3]:
                 continue
-            smaller = min((x1 - x0) * (bottom - top), (a[1] - a[0]) * (a[3] - a[2]))
-            if w * h > _OVERLAP_SHARE * smaller:
-                first, second = sorted((a[5], l), key=lambda line: line.index)
-                found.setdefault((first.index, second.index), [first, second, []])[2].append(a[4].text + g.text)
-        active.append(box)
-    for (_, _), (first, second, pairs) in sorted(found.items()):
+            first, second = sorted((l, m), key=lambda line: line.index)
+            for a in boxes:
+                for b in others:
+                    if over(a, b):
+                        found.setdefault((first.index, second.index), [first, second, []])[2].append(a[4].text + b[4].text)
+    for _, (first, second, pairs) in sorted(found.items()):
         where = "itself" if first is second else f"line {second.index} 「{second.snippet}」"
         out.append(_issue(first, "overlap", f"{len(pairs)} glyph(s) drawn over {where}: {' '.join(pairs[:4])}"))
