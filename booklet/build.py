@@ -252,7 +252,8 @@ class Builder:
                     if len(doc_c.pages) != len(old.pages) or any(starts[p] != numbers[p] for p in old.parts):
                         break                       # page numbers would move: lay out everything
                     chunks[i] = incremental.Chunk(old.parts, old.first_page, doc_c.pages, keys[i], old.blank_before,
-                                                  split=split_places(doc_c.pages, old.first_page, old.parts[0]))
+                                                  split=split_places(doc_c.pages, old.first_page, old.parts[0]),
+                                                  weight=incremental.layout_weight(old.blank_before + doc_c.pages))
                     self._sources.update((id(p), doc_c._html) for p in doc_c.pages)
                     warnings += w
                 else:
