@@ -32,6 +32,12 @@ from .render.templates import build_html, make_env, render_css
 Progress = Callable[[str], None]
 
 
+class Superseded(Exception):
+    """`booklet watch` saw a newer save once the digital PDF was out: the rest
+    of this build (print edition, preflight) is left to the build of that save,
+    which makes all of it anyway. Not an error: nothing is wrong with the input."""
+
+
 def _quiet(stage: str) -> None:
     return None
 
@@ -526,11 +532,16 @@ class Builder:
         return write_reflow(cfg, content, cfg.output_dir, cover_pdf=digital, faces=faces, env=env)
 
     def build(self, progress: Progress = _quiet, *, write: bool = True, final: bool = False,
-              reflow: bool = True, digital_first: Callable[[Path], None] | None = None) -> BuildResult:
+              reflow: bool = True, digital_first: Callable[[Path], None] | None = None,
+              give_way: Callable[[], bool] | None = None) -> BuildResult:
         """Build both editions; with *final*, refuse a print edition that is not press-ready;
         with *reflow*, the EPUB and web edition too. With *digital_first* (watch),
         the digital PDF is written as soon as it is made and the callback told,
-        before the print edition and its preflight."""
+        before the print edition and its preflight; then, if *give_way*() says
+        a newer save is waiting (asked once the digital PDF is out and again
+        before the preflight), Superseded is raised instead of going on (the
+        kept layout and page groups are this build's: the next build starts
+        from them)."""
         start = time.perf_counter()
         project = self.project
         checked = check_project(project, progress, self._content_memo)
@@ -597,11 +608,14 @@ class Builder:
             # watch: the designer looks at the digital PDF; print, preflight and previews follow
             fsutil.write_bytes(digital_path, digital)
             digital_first(digital_path)
+        gave_way = _give_way_check(give_way if write and digital_first is not None else None)
+        gave_way()
         try:
             if groups is not None:
                 print_data, print_report = pieces.print_edition(groups, known, cfg, policy)
             else:
                 print_data, print_report = make_print_edition(raw, cfg, policy=policy)
+            gave_way()
             progress("preflight")
             checked_print = preflight(print_data, cfg, final=final)
             if beside is not None:
@@ -673,6 +687,14 @@ class _Piece:
     blanks: int                   # blank pages before it
     weight: int                   # what laying it out costs, estimated (incremental.layout_weight)
     cut: tuple | None = None      # (part id, first child, end child or None, marks) when a part is cut
+
+
+def _give_way_check(give_way: Callable[[], bool] | None) -> Callable[[], None]:
+    """Raises Superseded when *give_way* says a newer save waits (see Builder.build)."""
+    def check() -> None:
+        if give_way is not None and give_way():
+            raise Superseded
+    return check
 
 
 def _mb(n: int) -> str:
