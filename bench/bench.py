@@ -80,6 +80,7 @@ elif mode.startswith("cold"):
     out["reflow"] = r.reflow_seconds
     me = resource.getrusage(resource.RUSAGE_SELF)
     out["parent_cpu"], out["runs_cpu"] = me.ru_utime + me.ru_stime, b.last_runs
+    out["beside_cpu"] = b.last_beside
 elif mode == "typst":
     import typst
     t = time.perf_counter()
@@ -216,9 +217,13 @@ def parallel_capacity(workers: int, n: int = 20_000_000) -> float:
 
 def idle_estimate(result: dict, workers: int) -> float:
     """Wall time on an idle machine: this process's CPU plus the busiest
-    worker's (the shared machine's load stretches wall times, not CPU)."""
+    worker's (the shared machine's load stretches wall times, not CPU), plus
+    what the process making the print edition beside this one took longer
+    than this process's own work meanwhile (it waits for it)."""
     from booklet.parallel.pool import critical_path
-    return result["parent_cpu"] + (critical_path(result["runs_cpu"], workers) if result.get("runs_cpu") else 0.0)
+    child, meanwhile = result.get("beside_cpu") or (0.0, 0.0)
+    return (result["parent_cpu"] + max(0.0, child - meanwhile)
+            + (critical_path(result["runs_cpu"], workers) if result.get("runs_cpu") else 0.0))
 
 
 def spread(values: list[float]) -> str:
