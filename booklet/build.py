@@ -596,11 +596,11 @@ class Builder:
             forked = time.process_time()
             try:
                 digital, digital_report = pieces.digital_edition(groups, known, cfg)
-            except MergeError as exc:
-                if beside is not None:
+            except BaseException as exc:
+                if beside is not None:            # its print edition is of no use now
                     beside.__exit__(None, None, None)
                     beside = print_made = None
-                if doc is None:
+                if not isinstance(exc, MergeError) or doc is None:
                     raise
                 self.pdf_note, groups = f"PDF written in one piece: {exc}", None
         if print_made is not None:
