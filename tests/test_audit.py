@@ -502,3 +502,20 @@ def test_roster_row_at_a_page_bottom_is_not_an_orphan(render):
     report = audit_pdf(render("roster-pages.pdf", rows, css, "size: 120mm 110mm; margin: 10mm"))
     assert report.pages >= 2
     assert report.issues == []
+
+
+def test_the_audit_reads_pages_in_several_processes_and_reports_the_same(render):
+    """Pages read side by side in runs (forked processes), checks run on all
+    of them: the same report, issue for issue, as one process reading all,
+    with paragraphs that run from one run's last page into the next's."""
+    body = "".join(f"<p class=c>{RAGGED}</p><p class=c>{han(21, k)}</p><p class=c>{han(33 + k, k)}。</p>"
+                   for k in range(14))
+    pdf = render("long.pdf", body, ".c { width: 10em; text-align: justify; text-indent: 2em; orphans: 1; widows: 1 }")
+    margins = lambda page: (MARGIN, MARGIN, MARGIN, MARGIN)      # a function: it goes through the fork
+    one = audit_pdf(pdf, margins=margins)
+    split = audit_pdf(pdf, margins=margins, processes=3)
+    assert one.pages == split.pages > 8
+    assert (one.lines_checked, one.justified_lines_checked) == (split.lines_checked, split.justified_lines_checked)
+    assert [(i.page, i.line, i.kind, i.detail) for i in one.issues] == [(i.page, i.line, i.kind, i.detail) for i in split.issues]
+    found = {i.kind for i in one.issues}
+    assert {"justify", "lone-char"} <= found and found & {"widow", "orphan"}, found
