@@ -80,17 +80,17 @@ def audit_pdf(
     if not path.is_file():
         raise BookletError("PDF not found", where=str(path), hint="build the booklet first, or check the path")
     report = AuditReport(path=str(path))
-    count = _page_count(path)
+    weights = _page_weights(path)
+    count = len(weights)
     if processes > 1 and count > 8:
         global _SHARED
         import pdfplumber  # noqa: F401  (imported once, before the fork)
 
         from booklet.parallel.pool import Forked
-        size = -(-count // (processes * 2))          # two runs per process: one slow run does not hold the rest
-        runs = [(start, min(count, start + size - 1)) for start in range(1, count + 1, size)]
+        runs = _runs(weights, processes)
         _SHARED = (path, frames, margins)
         try:
-            with Forked(min(processes, len(runs))) as pool:
+            with Forked(len(runs)) as pool:
                 pages = [page for part in pool.map(_read_shared, runs, chunksize=1) for page in part]
         finally:
             _SHARED = ()
@@ -144,13 +144,33 @@ def _read_shared(run: tuple[int, int]) -> list[_Page]:
     return _read_pages(path, frames, margins, *run)
 
 
-def _page_count(path: Path) -> int:
+def _page_weights(path: Path) -> list[int]:
+    """What reading each page costs, roughly: the size of its content streams
+    (a page of text has ten times a portrait page's operators)."""
     import pikepdf
     try:
         with pikepdf.open(path) as pdf:
-            return len(pdf.pages)
+            weights = []
+            for page in pdf.pages:
+                contents = page.obj.get("/Contents")
+                streams = contents if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
+                weights.append(1000 + sum(int(s.get("/Length", 0)) for s in streams))
+            return weights
     except Exception as exc:  # a damaged file: said as pdfplumber would
         raise BookletError(f"cannot read PDF ({exc})", where=str(path)) from exc
+
+
+def _runs(weights: list[int], count: int) -> list[tuple[int, int]]:
+    """*count* runs of consecutive pages (1-based, inclusive) of about equal weight,
+    one per process: each run opens the PDF and reads its fonts once."""
+    total, runs, start, acc = sum(weights), [], 1, 0
+    for number, weight in enumerate(weights, start=1):
+        acc += weight
+        if len(runs) < count - 1 and acc >= total * (len(runs) + 1) / count and number < len(weights):
+            runs.append((start, number))
+            start = number + 1
+    runs.append((start, len(weights)))
+    return runs
 
 
 def _read_pages(path: Path, frames: FramesArg, margins: MarginsArg, first: int, last: int) -> list[_Page]:
