@@ -32,6 +32,12 @@ from .render.templates import build_html, make_env, render_css
 Progress = Callable[[str], None]
 
 
+class Superseded(Exception):
+    """`booklet watch` saw a newer save once the digital PDF was out: the rest
+    of this build (print edition, preflight) is left to the build of that save,
+    which makes all of it anyway. Not an error: nothing is wrong with the input."""
+
+
 def _quiet(stage: str) -> None:
     return None
 
@@ -526,11 +532,16 @@ class Builder:
         return write_reflow(cfg, content, cfg.output_dir, cover_pdf=digital, faces=faces, env=env)
 
     def build(self, progress: Progress = _quiet, *, write: bool = True, final: bool = False,
-              reflow: bool = True, digital_first: Callable[[Path], None] | None = None) -> BuildResult:
+              reflow: bool = True, digital_first: Callable[[Path], None] | None = None,
+              give_way: Callable[[], bool] | None = None) -> BuildResult:
         """Build both editions; with *final*, refuse a print edition that is not press-ready;
         with *reflow*, the EPUB and web edition too. With *digital_first* (watch),
         the digital PDF is written as soon as it is made and the callback told,
-        before the print edition and its preflight."""
+        before the print edition and its preflight; then, if *give_way*() says
+        a newer save is waiting (asked once the digital PDF is out and again
+        before the preflight), Superseded is raised instead of going on (the
+        kept layout and page groups are this build's: the next build starts
+        from them)."""
         start = time.perf_counter()
         project = self.project
         checked = check_project(project, progress, self._content_memo)
@@ -569,22 +580,30 @@ class Builder:
         # (pdf/colour.py) and gets its PDF/X keys, version and output intent there.
         # Written in page groups (booklet.parallel), each edition's page work is
         # done per group, and each edition is a merge of the groups.
-        raw = beside = None
+        raw = beside = print_made = None
+        side_by_side_pdfs = digital_first is None and self.parallel and self._workers() > 1
         if doc is not None:
             groups = self._group_pdfs(doc, cfg, checked.faces, policy)
             known = self._known_fonts(checked.faces) if groups is not None else None
         if groups is not None:
             from .parallel import pieces
             from .pdf.merge import MergeError
+            if side_by_side_pdfs:
+                # the print edition and its preflight in another process while this one
+                # merges the digital edition and makes the EPUB and web edition
+                beside, print_made = _print_beside(groups, known, cfg, policy, final)
             try:
                 digital, digital_report = pieces.digital_edition(groups, known, cfg)
             except MergeError as exc:
+                if beside is not None:
+                    beside.__exit__(None, None, None)
+                    beside = print_made = None
                 if doc is None:
                     raise
                 self.pdf_note, groups = f"PDF written in one piece: {exc}", None
         if groups is None:
             raw = doc.write_pdf(pdf_variant="pdf/ua-1")
-            if digital_first is None and self.parallel and self._workers() > 1:
+            if side_by_side_pdfs:
                 # the digital edition in another process while this one makes the print edition and preflights it
                 from .parallel.pool import Forked
                 beside = Forked(1)
@@ -597,47 +616,60 @@ class Builder:
             # watch: the designer looks at the digital PDF; print, preflight and previews follow
             fsutil.write_bytes(digital_path, digital)
             digital_first(digital_path)
-        try:
-            if groups is not None:
-                print_data, print_report = pieces.print_edition(groups, known, cfg, policy)
-            else:
-                print_data, print_report = make_print_edition(raw, cfg, policy=policy)
-            progress("preflight")
-            checked_print = preflight(print_data, cfg, final=final)
-            if beside is not None:
-                digital, digital_report = digital_made.get()
-        finally:
-            if beside is not None:
-                beside.__exit__(None, None, None)
-        if final:
-            problems = final_problems(checked, checked_print)
-            if problems:
-                raise BookletError(f"the print edition is not press-ready: {len(problems)} problem(s), nothing was "
-                                   "written:\n  " + "\n  ".join(problems))
-        if checked_print.errors:
-            raise BookletError("the print PDF fails preflight, nothing was written:\n  " + "\n  ".join(checked_print.errors))
-        warnings = (list(checked.warnings) + overflows + [f"WeasyPrint: {w}" for w in wp_warnings]
-                    + print_report.warnings + digital_report.warnings + [f"preflight: {w}" for w in checked_print.warnings])
-        if print_report.blank_pages:
-            warnings.append(f"added {print_report.blank_pages_added} blank page(s) before the back cover "
-                            f"(pages {', '.join(map(str, print_report.blank_pages))}) "
-                            f"to reach a multiple of {cfg.output.pages_multiple}")
-        self._last_inputs = (cfg, checked.content, checked.faces, digital, env)
-        sizes = {"print": len(print_data), "digital": len(digital)}
-        outputs = [(print_path, f"print PDF, {print_report.pages} pages, {_mb(len(print_data))}"),
-                   (digital_path, f"digital PDF, {_mb(len(digital))}")]
-        html = full_html()       # made by now if the layout needed it; a template error stops the build here
+        gave_way = _give_way_check(give_way if write and digital_first is not None else None)
+        gave_way()
         staged = None
-        if reflow:
+
+        def reflow_editions():
             from .reflow.editions import prepare
             progress("epub+web")
-            staged = prepare(cfg, checked.content, out, cover_pdf=digital, faces=checked.faces, env=env)
-            sizes.update(epub=len(staged.epub.data), web=staged.web.bytes)
-            outputs += [(staged.epub_path, f"EPUB 3, {staged.epub.documents} documents, {_mb(len(staged.epub.data))}"
-                         + (f", fonts embedded ({', '.join(staged.epub.fonts)})" if staged.epub.fonts else "")),
-                        (staged.web_path, f"web edition, {staged.web.pages} pages, {staged.web.images} images, "
-                         f"{_mb(staged.web.bytes)}")]
+            return prepare(cfg, checked.content, out, cover_pdf=digital, faces=checked.faces, env=env)
         try:
+            try:
+                if print_made is not None:
+                    if reflow:
+                        staged = reflow_editions()
+                    progress("preflight")
+                    print_data, print_report, checked_print = print_made.get()
+                else:
+                    if groups is not None:
+                        print_data, print_report = pieces.print_edition(groups, known, cfg, policy)
+                    else:
+                        print_data, print_report = make_print_edition(raw, cfg, policy=policy)
+                    gave_way()
+                    progress("preflight")
+                    checked_print = preflight(print_data, cfg, final=final)
+                    if beside is not None:
+                        digital, digital_report = digital_made.get()
+            finally:
+                if beside is not None:
+                    beside.__exit__(None, None, None)
+            if final:
+                problems = final_problems(checked, checked_print)
+                if problems:
+                    raise BookletError(f"the print edition is not press-ready: {len(problems)} problem(s), nothing was "
+                                       "written:\n  " + "\n  ".join(problems))
+            if checked_print.errors:
+                raise BookletError("the print PDF fails preflight, nothing was written:\n  " + "\n  ".join(checked_print.errors))
+            warnings = (list(checked.warnings) + overflows + [f"WeasyPrint: {w}" for w in wp_warnings]
+                        + print_report.warnings + digital_report.warnings + [f"preflight: {w}" for w in checked_print.warnings])
+            if print_report.blank_pages:
+                warnings.append(f"added {print_report.blank_pages_added} blank page(s) before the back cover "
+                                f"(pages {', '.join(map(str, print_report.blank_pages))}) "
+                                f"to reach a multiple of {cfg.output.pages_multiple}")
+            self._last_inputs = (cfg, checked.content, checked.faces, digital, env)
+            sizes = {"print": len(print_data), "digital": len(digital)}
+            outputs = [(print_path, f"print PDF, {print_report.pages} pages, {_mb(len(print_data))}"),
+                       (digital_path, f"digital PDF, {_mb(len(digital))}")]
+            html = full_html()       # made by now if the layout needed it; a template error stops the build here
+            if reflow and staged is None:
+                staged = reflow_editions()
+            if staged is not None:
+                sizes.update(epub=len(staged.epub.data), web=staged.web.bytes)
+                outputs += [(staged.epub_path, f"EPUB 3, {staged.epub.documents} documents, {_mb(len(staged.epub.data))}"
+                             + (f", fonts embedded ({', '.join(staged.epub.fonts)})" if staged.epub.fonts else "")),
+                            (staged.web_path, f"web edition, {staged.web.pages} pages, {staged.web.images} images, "
+                             f"{_mb(staged.web.bytes)}")]
             if write:
                 progress("write")
                 fsutil.write_bytes(print_path, print_data)
@@ -673,6 +705,39 @@ class _Piece:
     blanks: int                   # blank pages before it
     weight: int                   # what laying it out costs, estimated (incremental.layout_weight)
     cut: tuple | None = None      # (part id, first child, end child or None, marks) when a part is cut
+
+
+_BESIDE: tuple = ()      # what the process forked by _print_beside finds at its start
+
+
+def _print_beside(groups, known, cfg, policy, final):
+    """Fork a process that merges the print edition from the page groups and
+    preflights it; returns (the Forked pool, its pending result). The groups
+    reach the child through the fork, not pickled (tens of megabytes)."""
+    global _BESIDE
+    from .parallel.pool import Forked
+    _BESIDE = (groups, known, cfg, policy, final)
+    beside = Forked(1)
+    try:
+        made = beside.__enter__().apply_async(_print_and_preflight)
+    finally:
+        _BESIDE = ()
+    return beside, made
+
+
+def _print_and_preflight():
+    from .parallel import pieces
+    groups, known, cfg, policy, final = _BESIDE
+    print_data, print_report = pieces.print_edition(groups, known, cfg, policy)
+    return print_data, print_report, preflight(print_data, cfg, final=final)
+
+
+def _give_way_check(give_way: Callable[[], bool] | None) -> Callable[[], None]:
+    """Raises Superseded when *give_way* says a newer save waits (see Builder.build)."""
+    def check() -> None:
+        if give_way is not None and give_way():
+            raise Superseded
+    return check
 
 
 def _mb(n: int) -> str:

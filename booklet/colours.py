@@ -250,6 +250,33 @@ def converter(policy: ColourPolicy) -> "Converter":
     return Converter(policy)
 
 
+@functools.lru_cache(maxsize=2)
+def _transforms(profile: str, sha256: str) -> tuple:
+    """The profile and LittleCMS transforms of a Converter, by profile file: a
+    build makes converters for one profile with different roles (the check of
+    the colour roles, then the build's), and building these took 0.1 s each
+    time. (*sha256* is in the key: a profile replaced while watching.)"""
+    from PIL import Image, ImageCms
+    data = Path(profile).read_bytes()
+    if _sha256(data) != sha256:
+        raise BookletError(f"the output profile {Path(profile).name} changed during the build", hint="build again")
+    cmyk = ImageCms.ImageCmsProfile(io.BytesIO(data))
+    srgb = ImageCms.createProfile("sRGB")
+    lab = ImageCms.createProfile("LAB", 5000)
+    flags = ImageCms.Flags.BLACKPOINTCOMPENSATION
+    rel = ImageCms.Intent.RELATIVE_COLORIMETRIC
+    # Flat colours: relative colorimetric (paper white stays paper) with black point compensation.
+    to_cmyk = ImageCms.buildTransform(srgb, cmyk, "RGB", "CMYK", rel, flags=flags)
+    lab_to_cmyk = ImageCms.buildTransform(lab, cmyk, "LAB", "CMYK", rel, flags=flags)
+    to_screen = ImageCms.buildTransform(cmyk, srgb, "CMYK", "RGB", rel, flags=flags)
+    # L* of 0/0/0/k for k = 0…255, to match a grey by lightness with black ink alone.
+    ramp = Image.new("CMYK", (256, 1))
+    ramp.putdata([(0, 0, 0, k) for k in range(256)])
+    lab_ramp = ImageCms.applyTransform(ramp, ImageCms.buildTransform(cmyk, lab, "CMYK", "LAB", rel))
+    k_ramp = [lab_ramp.getpixel((k, 0))[0] * 100 / 255 for k in range(256)]
+    return cmyk, srgb, lab, to_cmyk, lab_to_cmyk, to_screen, k_ramp
+
+
 class Converter:
     """Colour conversions for one policy; build it with `converter(policy)` (cached)."""
 
@@ -261,31 +288,13 @@ class Converter:
             raise BookletError(f"the output profile {Path(policy.profile).name} changed during the build",
                                hint="build again")
         self._cms = ImageCms
-        self._cmyk = ImageCms.ImageCmsProfile(io.BytesIO(data))
-        self._srgb = ImageCms.createProfile("sRGB")
-        self._lab = ImageCms.createProfile("LAB", 5000)
-        flags = ImageCms.Flags.BLACKPOINTCOMPENSATION
-        rel = ImageCms.Intent.RELATIVE_COLORIMETRIC
-        # Flat colours: relative colorimetric (paper white stays paper) with black point compensation.
-        self._to_cmyk = ImageCms.buildTransform(self._srgb, self._cmyk, "RGB", "CMYK", rel, flags=flags)
-        self._lab_to_cmyk = ImageCms.buildTransform(self._lab, self._cmyk, "LAB", "CMYK", rel, flags=flags)
-        self._to_screen = ImageCms.buildTransform(self._cmyk, self._srgb, "CMYK", "RGB", rel, flags=flags)
+        (self._cmyk, self._srgb, self._lab, self._to_cmyk, self._lab_to_cmyk, self._to_screen,
+         self._k_ramp) = _transforms(policy.profile, policy.profile_sha256)
         self._roles = {r.screen: r for r in policy.roles}
-        self._k_ramp = self._black_ramp()
         self._image_transforms: dict[bytes, object] = {}
         self._memo: dict[tuple, tuple] = {}
 
     # -- flat colours ------------------------------------------------------
-
-    def _black_ramp(self) -> list[float]:
-        """L* of 0/0/0/k for k = 0…255, to match a grey by lightness with black ink alone."""
-        from PIL import Image
-        ramp = Image.new("CMYK", (256, 1))
-        ramp.putdata([(0, 0, 0, k) for k in range(256)])
-        to_lab = self._cms.buildTransform(self._cmyk, self._lab, "CMYK", "LAB",
-                                          self._cms.Intent.RELATIVE_COLORIMETRIC)
-        lab = self._cms.applyTransform(ramp, to_lab)
-        return [lab.getpixel((k, 0))[0] * 100 / 255 for k in range(256)]
 
     def _grey_to_k(self, level: float) -> float:
         """K tint with the lightness of sRGB grey *level* (0…1)."""

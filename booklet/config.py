@@ -19,6 +19,8 @@ import yaml
 from . import geometry
 from .errors import BookletError
 
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml where built with it (see content.py)
+
 CONFIG_NAME = "booklet.yaml"
 
 # Named trim sizes in millimetres (width, height).
@@ -275,7 +277,7 @@ MAX_URL_LENGTH = 200
 def parse_config(text: str, path: Path) -> Config:
     ctx = _Ctx(path)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f", line {mark.line + 1}" if mark else ""

@@ -23,6 +23,8 @@ from fontTools.ttLib import TTCollection, TTFont
 
 from .errors import BookletError
 
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml where built with it (see content.py)
+
 MANIFEST = "manifest.yaml"
 
 # Characters that never reach a font: layout controls and spaces we set by CSS.
@@ -296,12 +298,12 @@ def load_manifest(font_dir: Path) -> list[dict]:
     except UnicodeDecodeError:
         raise BookletError("the file is not UTF-8 text", where=where) from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise BookletError(f"not valid YAML: {exc.problem or exc.context}",
                            where=f"{where}, line {mark.line + 1 if mark else 1}") from None
-    data = yaml.safe_load(text) if root is not None else None
+    data = yaml.load(text, Loader=SafeLoader) if root is not None else None
     if not isinstance(data, dict) or not isinstance(data.get("fonts"), list):
         raise BookletError("the manifest must hold 'fonts:', a list of font entries", where=f"{where}, line 1")
     seq = next(v for k, v in root.value if k.value == "fonts")

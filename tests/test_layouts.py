@@ -183,3 +183,30 @@ def test_a_testimonial_too_long_for_its_page_is_warned(mini):
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
     result = build(mini)
     assert any(w.startswith(f"testimonial-{person['id']} does not fit on one page") for w in result.warnings), result.warnings
+
+
+def test_running_heads_and_folios_sit_on_the_outer_text_edges(built_mini):
+    """Left pages: section head and folio start at the outer text edge; right
+    pages: the unit title and folio end at it; a head is one line, however long
+    (the margin boxes are as wide as the text area, not measured from their text)."""
+    from booklet.config import load_config
+    project, result = built_mini
+    cfg = load_config(project)
+    outer = cfg.margins.outer * PT_PER_MM
+    top_band, bottom_band = cfg.margins.top * PT_PER_MM, cfg.margins.bottom * PT_PER_MM
+    seen = {"left": 0, "right": 0}
+    with pdfplumber.open(result.digital_pdf) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            head = [c for c in page.chars if c["bottom"] < top_band]
+            folio = [c for c in page.chars if c["top"] > page.height - bottom_band]
+            if not head or not folio:
+                continue
+            assert "".join(c["text"] for c in folio) == str(number)
+            assert len({round(c["top"], 1) for c in head}) == 1, f"page {number}: the running head wraps"
+            for marks in (head, folio):
+                if number % 2 == 0:
+                    assert abs(min(c["x0"] for c in marks) - outer) < 0.5, number
+                else:
+                    assert abs(max(c["x1"] for c in marks) - (page.width - outer)) < 0.5, number
+            seen["left" if number % 2 == 0 else "right"] += 1
+    assert seen["left"] and seen["right"], seen

@@ -61,3 +61,41 @@ def test_a_kept_stylesheet_gives_the_same_pdf_and_warns_each_time(caplog):
     assert _pdf(2, css) == first                                     # what a fresh parse gives
     other = _pdf(2, css.replace("#a33", "#33a"))
     assert other != first
+
+
+def test_a_local_font_face_is_linked_not_copied_and_draws_the_same(tmp_path):
+    """@font-face from a file: WeasyPrint's folder holds a link to it (the same
+    file), never a 15-25 MB copy; what is drawn is what a copy gives."""
+    import shutil
+    from pathlib import Path
+
+    from weasyprint.text.fonts import FontConfiguration
+    font = tmp_path / "face one.ttf"                    # a space: the URL is quoted
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "fonts" / "LXGWWenKai-Regular.ttf", font)
+    css = f"@font-face {{ font-family: Kai; src: url('{font.as_uri()}') }} p {{ font-family: Kai }}"
+    html = f'<html lang="zh"><head><style>{css}</style></head><body><p>劳动模范</p></body></html>'
+
+    def draw():
+        config = FontConfiguration()
+        pdf = weasyprint.HTML(string=html).write_pdf(font_config=config)
+        return pdf, [p for p in config._folder.iterdir()], config
+
+    real = speedups._linked_font_faces
+    speedups.install()
+    linked, files, keep = draw()
+    assert len(files) == 1
+    same = files[0].resolve() == font.resolve() or files[0].stat().st_ino == font.stat().st_ino
+    assert same and files[0].stat().st_size == font.stat().st_size
+    # the same document with WeasyPrint's own copy
+    add = FontConfiguration.add_font_face
+    FontConfiguration.add_font_face = add.real
+    try:
+        copied, copies, keep2 = draw()
+    finally:
+        FontConfiguration.add_font_face = add
+    assert copies[0].stat().st_ino != font.stat().st_ino and not copies[0].is_symlink()
+    assert copied == linked
+    with pikepdf.open(io.BytesIO(linked)) as pdf:
+        names = [str(f.BaseFont) for f in pdf.pages[0].Resources.Font.values()]
+    assert names and all(n.endswith("+Kai") for n in names), names      # the face of the file, no fallback
+    assert real is speedups._linked_font_faces

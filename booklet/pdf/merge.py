@@ -151,11 +151,17 @@ def _merge_structure(out, sources, offsets) -> None:
     document = None
     nums = pikepdf.Array()
     role_map, class_map, ids = pikepdf.Dictionary(), pikepdf.Dictionary(), {}
-    for src, root, (offset, items) in zip(sources, roots, offsets):
+    for src, root, (offset, _) in zip(sources, roots, offsets):
+        # The group's whole tree copied in one call (pikepdf's C++ copier; the
+        # pages copied before map to the same objects), then taken apart here:
+        # copying it piece by piece from Python was most of the merge's time.
+        # The copied root itself is left unreferenced, so it is not saved.
+        root = _copy(out, src, root)
+        items = _parent_tree_items(root)
         kids = root.get("/K")
         kids = list(kids) if isinstance(kids, pikepdf.Array) else ([] if kids is None else [kids])
         if len(kids) == 1 and isinstance(kids[0], pikepdf.Dictionary) and kids[0].get("/S") == pikepdf.Name.Document:
-            copied = _copy(out, src, kids[0])
+            copied = kids[0]
             if document is None:               # one Document element for the whole booklet
                 document = copied
                 document.P = new_root
@@ -168,23 +174,22 @@ def _merge_structure(out, sources, offsets) -> None:
                         kid.P = document
                 document.K = pikepdf.Array(list(document.get("/K", pikepdf.Array())) + inner)
         else:
-            for kid in kids:
-                copied = _copy(out, src, kid)
+            for copied in kids:
                 if isinstance(copied, pikepdf.Dictionary) and "/P" in copied:
                     copied.P = new_root
                 top_kids.append(copied)
         for key, value in items:
             nums.append(key + offset)
-            nums.append(_copy(out, src, value))
+            nums.append(value)
         for name, value in (root.get("/RoleMap") or {}).items():
             if name not in role_map:
-                role_map[name] = _copy(out, src, value)
+                role_map[name] = value
         for name, value in (root.get("/ClassMap") or {}).items():
             if name not in class_map:
-                class_map[name] = _copy(out, src, value)
+                class_map[name] = value
         if "/IDTree" in root:
             for name, value in pikepdf.NameTree(root.IDTree).items():
-                ids.setdefault(name, _copy(out, src, value))
+                ids.setdefault(name, value)
     new_root.K = pikepdf.Array(top_kids)
     new_root.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=nums))
     if len(nums):
