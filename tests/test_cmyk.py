@@ -25,6 +25,7 @@ from booklet.pdf.colour import to_print_colours
 from booklet.pdf.editions import make_print_edition
 from booklet.pdf.preflight import preflight
 
+import pdfread
 from conftest import ROOT, copy_project
 from test_print import render, tiny_cfg, tiny_html
 
@@ -349,12 +350,12 @@ def test_the_sample_print_edition_is_pdfx4_in_inks(built_sample):
 def test_body_text_is_on_the_black_plate_only(built_sample):
     from booklet.pdf.separations import render_plates
     _, result = built_sample
-    with pdfplumber.open(result.print_pdf) as pdf:
-        counts = [(sum(1 for c in p.chars if abs(c["size"] - 10.5) < 0.05), i) for i, p in enumerate(pdf.pages, 1)]
-        _, number = max(counts)
-        page = pdf.pages[number - 1]
-        chars = [c for c in page.chars if abs(c["size"] - 10.5) < 0.05 and not c["text"].isspace()]
-        x0, top = page.bbox[0], page.bbox[1]
+    pages = pdfread.page_chars(result.print_pdf)
+    counts = [(sum(1 for c in chars if abs(c["size"] - 10.5) < 0.05), i) for i, (_, chars) in enumerate(pages, 1)]
+    _, number = max(counts)
+    bbox, page_chars = pages[number - 1]
+    chars = [c for c in page_chars if abs(c["size"] - 10.5) < 0.05 and not c["text"].isspace()]
+    x0, top = bbox[0], bbox[1]
     dpi = 100
     plates = render_plates(result.print_pdf, number, dpi)
     f = dpi / 72
@@ -373,13 +374,12 @@ def test_black_text_overprints_the_tint_beneath_it(built_sample):
     """Solid black text must not knock holes into a tinted panel (a halo at any misregistration)."""
     from booklet.pdf.separations import render_plates
     _, result = built_sample
-    with pdfplumber.open(result.print_pdf) as pdf:
-        for number, page in enumerate(pdf.pages, 1):
-            chars = [c for c in page.chars if "booklet-quote" in c["fontname"] and not c["text"].isspace()
-                     and tuple(c["non_stroking_color"] or ()) == (0, 0, 0, 1)]
-            if len(chars) > 100:                                  # a testimonial set in its panel
-                x0, top = page.bbox[0], page.bbox[1]
-                break
+    for number, (bbox, page_chars) in enumerate(pdfread.page_chars(result.print_pdf), 1):
+        chars = [c for c in page_chars if "booklet-quote" in c["fontname"] and not c["text"].isspace()
+                 and tuple(c["non_stroking_color"] or ()) == (0, 0, 0, 1)]
+        if len(chars) > 100:                                      # a testimonial set in its panel
+            x0, top = bbox[0], bbox[1]
+            break
     dpi = 100
     plates = render_plates(result.print_pdf, number, dpi)
     f = dpi / 72
