@@ -187,6 +187,7 @@ class Builder:
         self._content_memo: dict = {}
         self._overflows: dict = {}                    # id(page) → what overflow_report found on it
         self.last_runs: list[float] = []              # CPU seconds of each run laid out by a worker
+        self.last_beside = (0.0, 0.0)                 # CPU seconds of the print edition's process, and of this one meanwhile
         self.pdf_note = ""
         self._base_url = self.project.as_uri() + "/"
         self._font_key: tuple = ()
@@ -592,15 +593,18 @@ class Builder:
                 # the print edition and its preflight in another process while this one
                 # merges the digital edition and makes the EPUB and web edition
                 beside, print_made = _print_beside(groups, known, cfg, policy, final)
+            forked = time.process_time()
             try:
                 digital, digital_report = pieces.digital_edition(groups, known, cfg)
-            except MergeError as exc:
-                if beside is not None:
+            except BaseException as exc:
+                if beside is not None:            # its print edition is of no use now
                     beside.__exit__(None, None, None)
                     beside = print_made = None
-                if doc is None:
+                if not isinstance(exc, MergeError) or doc is None:
                     raise
                 self.pdf_note, groups = f"PDF written in one piece: {exc}", None
+        if print_made is not None:
+            forked_after = time.process_time() - forked
         if groups is None:
             raw = doc.write_pdf(pdf_variant="pdf/ua-1")
             if side_by_side_pdfs:
@@ -627,10 +631,12 @@ class Builder:
         try:
             try:
                 if print_made is not None:
+                    meanwhile = time.process_time()
                     if reflow:
                         staged = reflow_editions()
                     progress("preflight")
-                    print_data, print_report, checked_print = print_made.get()
+                    print_data, print_report, checked_print, child_cpu = print_made.get()
+                    self.last_beside = (child_cpu, time.process_time() - meanwhile + forked_after)
                 else:
                     if groups is not None:
                         print_data, print_report = pieces.print_edition(groups, known, cfg, policy)
@@ -727,9 +733,11 @@ def _print_beside(groups, known, cfg, policy, final):
 
 def _print_and_preflight():
     from .parallel import pieces
+    started = time.process_time()
     groups, known, cfg, policy, final = _BESIDE
     print_data, print_report = pieces.print_edition(groups, known, cfg, policy)
-    return print_data, print_report, preflight(print_data, cfg, final=final)
+    checked = preflight(print_data, cfg, final=final)
+    return print_data, print_report, checked, time.process_time() - started
 
 
 def _give_way_check(give_way: Callable[[], bool] | None) -> Callable[[], None]:

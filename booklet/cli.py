@@ -86,7 +86,7 @@ def _build_and_report(root: Path, no_audit: bool = False, final: bool = False, w
         click.secho(f"warning: {len(missing)} image(s) missing, placeholder frames drawn "
                     f"(e.g. {missing[0].split(': image ')[-1].split(' ')[0]}); 'booklet check' lists them", fg="yellow")
     if not no_audit:
-        _audit_summary(result.print_pdf, root)
+        _audit_summary(result.print_pdf, root, workers)
     for path, what in result.outputs:
         rel = f"{path.relative_to(root)}{'/' if path.is_dir() else ''}"
         click.echo(f"  {rel:<28} {what}")
@@ -119,9 +119,13 @@ def _audit_margins(root: Path | None, pdf: Path):
     return margins
 
 
-def _audit_summary(pdf: Path, root: Path | None) -> None:
+def _audit_summary(pdf: Path, root: Path | None, workers: int | None = None) -> None:
+    from .build import default_workers
     from .pdf.audit import audit_pdf
-    report = audit_pdf(pdf, margins=_audit_margins(root, pdf))
+    if not workers and root is not None:
+        from .config import load_config
+        workers = load_config(root).output.workers       # 0: one per core
+    report = audit_pdf(pdf, margins=_audit_margins(root, pdf), processes=workers or default_workers())
     click.echo(f"typography audit ({report.lines_checked} lines, {report.justified_lines_checked} justified lines checked):")
     click.echo(report.summary_table())
 
@@ -140,7 +144,8 @@ def audit(pdf: Path, project: Path | None, tolerance: float) -> None:
         root = find_project(project or pdf.resolve().parent)
     except BookletError:
         pass
-    sys.exit(cli_audit(pdf, margins=_audit_margins(root, pdf), tolerance=tolerance))
+    from .build import default_workers
+    sys.exit(cli_audit(pdf, margins=_audit_margins(root, pdf), tolerance=tolerance, processes=default_workers()))
 
 
 @main.command()

@@ -502,3 +502,56 @@ def test_roster_row_at_a_page_bottom_is_not_an_orphan(render):
     report = audit_pdf(render("roster-pages.pdf", rows, css, "size: 120mm 110mm; margin: 10mm"))
     assert report.pages >= 2
     assert report.issues == []
+
+
+def test_the_audit_reads_pages_in_several_processes_and_reports_the_same(render):
+    """Pages read side by side in runs (forked processes), checks run on all
+    of them: the same report, issue for issue, as one process reading all,
+    with paragraphs that run from one run's last page into the next's."""
+    body = "".join(f"<p class=c>{RAGGED}</p><p class=c>{han(21, k)}</p><p class=c>{han(33 + k, k)}。</p>"
+                   for k in range(14))
+    pdf = render("long.pdf", body, ".c { width: 10em; text-align: justify; text-indent: 2em; orphans: 1; widows: 1 }")
+    margins = lambda page: (MARGIN, MARGIN, MARGIN, MARGIN)      # a function: it goes through the fork
+    one = audit_pdf(pdf, margins=margins)
+    split = audit_pdf(pdf, margins=margins, processes=3)
+    assert one.pages == split.pages > 8
+    assert (one.lines_checked, one.justified_lines_checked) == (split.lines_checked, split.justified_lines_checked)
+    assert [(i.page, i.line, i.kind, i.detail) for i in one.issues] == [(i.page, i.line, i.kind, i.detail) for i in split.issues]
+    found = {i.kind for i in one.issues}
+    assert {"justify", "lone-char"} <= found and found & {"widow", "orphan"}, found
+
+
+def test_glyphs_are_read_where_pdfplumber_places_its_chars(built_mini, tmp_path):
+    """The audit reads pdfminer's layout itself (pdfplumber's objects cost a
+    third of its time): every glyph where pdfplumber's page.chars puts it, also
+    on a page whose MediaBox does not start at the origin."""
+    import pdfplumber
+    import pikepdf
+
+    from booklet.pdf.audit.lines import _glyphs_of
+    from booklet.pdf.audit.model import _DESCENT
+    _, result = built_mini
+    shifted = tmp_path / "shifted.pdf"
+    with pikepdf.open(result.print_pdf) as pdf:
+        for page in pdf.pages:
+            x0, y0, x1, y1 = (float(v) for v in page.MediaBox)
+            page.MediaBox = [x0 - 7, y0 - 11, x1 + 5, y1 + 3]
+        pdf.save(shifted)
+
+    def from_chars(page):
+        out = []
+        for c in page.chars:
+            m, size = c["matrix"], float(c["size"])
+            upright = abs(m[1]) < 1e-6 and abs(m[2]) < 1e-6 and m[3] > 0
+            base = c["top"] + (c["y1"] - m[5]) if upright else c["bottom"] - _DESCENT * size
+            out.append((c["text"], round(c["x0"], 3), round(c["x1"], 3), round(base, 3), size,
+                        c["fontname"].split("+")[-1], upright or c["upright"]))
+        return sorted(out)
+
+    for path in (result.print_pdf, result.digital_pdf, shifted):
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                upright, rotated = _glyphs_of(page)
+                mine = [(g.text, round(g.x0, 3), round(g.x1, 3), round(g.base, 3), g.size, g.font, kept)
+                        for glyphs, kept in ((upright, True), (rotated, False)) for g in glyphs]
+                assert sorted(mine) == from_chars(page), (path.name, page.page_number)

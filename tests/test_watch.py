@@ -317,3 +317,35 @@ def test_a_save_while_the_print_edition_is_made_is_built_without_waiting(mini, m
         text = text_of(mini / "output" / pdf)
         assert "热烈举行" in text and "盛大举行" not in text, pdf
     assert sum(line.startswith("EPUB and web edition refreshed") for line in lines) == 2, lines
+
+
+def test_a_mistake_saved_while_the_print_edition_is_made_says_the_print_pdf_is_older(mini, monkeypatch):
+    from booklet.live import watch as watch_module
+    from booklet.parallel import pieces
+    news = mini / "content" / "01-news.md"
+    original = news.read_text("utf-8")
+    lines: list[str] = []
+    real_print, held_up = pieces.print_edition, threading.Event()
+
+    def slow_print(*args, **kwargs):
+        if any(line.startswith("digital PDF updated") for line in lines) and not held_up.is_set():
+            held_up.set()
+            news.write_text(original.replace("隆重举行。", "盛大举行。𓀀", 1), "utf-8")   # no shipped font has it
+            time.sleep(0.8)
+        return real_print(*args, **kwargs)
+    monkeypatch.setattr(pieces, "print_edition", slow_print)
+
+    def first_edit():
+        end = time.monotonic() + 120
+        while not any(line.startswith("watching") for line in lines) and time.monotonic() < end:
+            time.sleep(0.1)
+        time.sleep(0.3)
+        news.write_text(original.replace("隆重举行。", "盛大举行。", 1), "utf-8")
+    threading.Thread(target=first_edit, daemon=True).start()
+    watch_module.watch(mini, echo=lines.append, debounce_ms=100, max_builds=3, previews=False, reflow=False)
+    errors = [i for i, line in enumerate(lines) if line.startswith("error:")]
+    assert errors and "U+13000" in "\n".join(lines[errors[0]:]), lines
+    told = [line for line in lines if line.startswith("the last good PDFs")]
+    assert len(told) == 1 and "the print PDF is from an earlier save" in told[0], lines
+    assert "盛大举行" in text_of(mini / "output" / "booklet-digital.pdf")
+    assert "隆重举行" in text_of(mini / "output" / "booklet-print.pdf")

@@ -121,6 +121,11 @@ def _relevant(project: Path):
     return accept
 
 
+def _print_behind(behind: list) -> str:
+    return " (the print PDF is from an earlier save than the digital one: a newer save came in before it was made)" \
+        if behind else ""
+
+
 def _report_bug(project: Path, echo: Callable[[str], None], what: str, exc: BaseException) -> None:
     """One line for an error booklet did not expect; the traceback goes to a log for the bug report."""
     log = project / "output" / ERROR_LOG
@@ -204,6 +209,7 @@ def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: in
     stop = stop_event if stop_event is not None else threading.Event()
     held: set = set()            # changes taken from the queue to see whether a save waits
     owed: set[int] = set()       # pages whose previews a superseded build left to the next
+    behind: list = []            # a superseded build wrote a digital PDF newer than the print PDF
 
     def newer_save() -> bool:
         """Whether a real save (not an editor's temporary file) is waiting."""
@@ -241,17 +247,19 @@ def watch(project: Path, *, echo: Callable[[str], None] = print, debounce_ms: in
                                    give_way=newer_save if last is not None else None)
         except Superseded:
             echo("a newer save came in: building it before the print edition")
+            behind.append(True)
             return
         except BookletError as exc:
             echo(f"error: {exc}")
-            echo("the last good PDFs in output/ are unchanged; fix the file and save to rebuild")
+            echo(f"the last good PDFs in output/ are unchanged{_print_behind(behind)}; fix the file and save to rebuild")
             return
         except Exception as exc:  # a bug in booklet: say so in one line, keep watching
             _report_bug(project, echo, "the rebuild", exc)
-            echo("the last good PDFs in output/ are unchanged; the next save builds afresh")
+            echo(f"the last good PDFs in output/ are unchanged{_print_behind(behind)}; the next save builds afresh")
             builder = Builder(project, workers=workers)   # its kept state may be what went wrong
             last = None
             return
+        behind.clear()
         change = compare(last, result)
         how = f" ({result.how})" if last is not None and result.how else ""
         pages = f"{result.digital_pages} pages" + (f" ({result.pages} in print)" if result.pages != result.digital_pages else "")

@@ -17,23 +17,46 @@ def _glyphs_of(page) -> tuple[list[_Glyph], list[_Glyph]]:
     The baseline is taken from the text matrix: chars of different fonts on
     one line share it exactly, while their pdfminer boxes differ by each
     font's descent.
+
+    The chars are read from pdfminer's layout of the page, placed as
+    pdfplumber places its ``page.chars`` (top-left origin, mediabox offset);
+    pdfplumber's own objects would be made for every char, path and image
+    with all their attributes, a third of the audit's time, to be read here
+    for five of them.
     """
+    from pdfminer.layout import LTChar, LTContainer
+    height = float(page.height)
+    mb_x0, mb_top = (float(v) for v in page.mediabox[:2])
     upright: list[_Glyph] = []
     rotated: list[_Glyph] = []
-    for c in page.chars:
-        text = c.get("text") or ""
-        size = float(c.get("size") or 0.0)
+    stack = [iter(page.layout._objs)]
+    while stack:
+        obj = next(stack[-1], None)
+        if obj is None:
+            stack.pop()
+            continue
+        if isinstance(obj, LTContainer):
+            stack.append(iter(obj._objs))
+            continue
+        if not isinstance(obj, LTChar):
+            continue
+        text = obj.get_text() or ""
+        size = float(obj.size or 0.0)
         if not text or size <= 0:
             continue
-        m = c.get("matrix")
-        top, bottom = float(c["top"]), float(c["bottom"])
-        font = str(c.get("fontname") or "").split("+")[-1]
+        m = obj.matrix
+        top, bottom = height - obj.y1 + mb_top, height - obj.y0 + mb_top
+        x0, x1 = obj.x0 + mb_x0, obj.x1 + mb_x0
+        fontname = obj.fontname
+        if isinstance(fontname, bytes):
+            fontname = fontname.decode("latin-1")
+        font = str(fontname or "").split("+")[-1]
         if m is not None and abs(m[1]) < 1e-6 and abs(m[2]) < 1e-6 and m[3] > 0:
-            base = top + (float(c["y1"]) - float(m[5]))
-            upright.append(_Glyph(text, float(c["x0"]), float(c["x1"]), base, size, font))
+            base = top + (float(obj.y1) - float(m[5]))
+            upright.append(_Glyph(text, float(x0), float(x1), base, size, font))
         else:
-            g = _Glyph(text, float(c["x0"]), float(c["x1"]), bottom - _DESCENT * size, size, font)
-            (upright if c.get("upright", True) else rotated).append(g)
+            g = _Glyph(text, float(x0), float(x1), bottom - _DESCENT * size, size, font)
+            (upright if obj.upright else rotated).append(g)
     return upright, rotated
 
 
