@@ -24,3 +24,16 @@ def write_project(root: Path, *, units: list[tuple[str, dict, str]], honourees: 
            "units": listed}
     (root / "booklet.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), "utf-8")
     return root
+
+
+def add_testimonials(project: Path, group: str, count: int, key: str = "t") -> None:
+    """Append *count* honourees of *group*, each with a testimonial (a page of
+    their own), to *project*'s content/honourees.yaml."""
+    honourees = project / "content" / "honourees.yaml"
+    surnames, given = "钱冯褚卫蒋沈韩杨朱秦尤许何吕施张", "建国秀兰卫东春梅志强玉珍"
+    extra = "".join(
+        f"  - id: {key}{i:02d}\n    name: {surnames[i % len(surnames)]}{given[i % 11:i % 11 + 2]}\n"
+        f"    group: {group}\n    affiliation: 某某建设集团第{i + 1}项目部\n    post: 组长\n"
+        f"    testimonial: |-\n      第{i + 1}位组长的感言：安全生产，人人有责，我们一起把每一天的活干好。\n"
+        for i in range(count))
+    honourees.write_text(honourees.read_text("utf-8").rstrip("\n") + "\n" + extra, "utf-8")

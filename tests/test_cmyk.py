@@ -25,7 +25,8 @@ from booklet.pdf.colour import to_print_colours
 from booklet.pdf.editions import make_print_edition
 from booklet.pdf.preflight import preflight
 
-from conftest import ROOT, copy_project, sample_copy
+import pdfread
+from conftest import ROOT, copy_project
 from test_print import render, tiny_cfg, tiny_html
 
 GS = shutil.which("gs")
@@ -349,12 +350,12 @@ def test_the_sample_print_edition_is_pdfx4_in_inks(built_sample):
 def test_body_text_is_on_the_black_plate_only(built_sample):
     from booklet.pdf.separations import render_plates
     _, result = built_sample
-    with pdfplumber.open(result.print_pdf) as pdf:
-        counts = [(sum(1 for c in p.chars if abs(c["size"] - 10.5) < 0.05), i) for i, p in enumerate(pdf.pages, 1)]
-        _, number = max(counts)
-        page = pdf.pages[number - 1]
-        chars = [c for c in page.chars if abs(c["size"] - 10.5) < 0.05 and not c["text"].isspace()]
-        x0, top = page.bbox[0], page.bbox[1]
+    pages = pdfread.page_chars(result.print_pdf)
+    counts = [(sum(1 for c in chars if abs(c["size"] - 10.5) < 0.05), i) for i, (_, chars) in enumerate(pages, 1)]
+    _, number = max(counts)
+    bbox, page_chars = pages[number - 1]
+    chars = [c for c in page_chars if abs(c["size"] - 10.5) < 0.05 and not c["text"].isspace()]
+    x0, top = bbox[0], bbox[1]
     dpi = 100
     plates = render_plates(result.print_pdf, number, dpi)
     f = dpi / 72
@@ -373,13 +374,12 @@ def test_black_text_overprints_the_tint_beneath_it(built_sample):
     """Solid black text must not knock holes into a tinted panel (a halo at any misregistration)."""
     from booklet.pdf.separations import render_plates
     _, result = built_sample
-    with pdfplumber.open(result.print_pdf) as pdf:
-        for number, page in enumerate(pdf.pages, 1):
-            chars = [c for c in page.chars if "booklet-quote" in c["fontname"] and not c["text"].isspace()
-                     and tuple(c["non_stroking_color"] or ()) == (0, 0, 0, 1)]
-            if len(chars) > 100:                                  # a testimonial set in its panel
-                x0, top = page.bbox[0], page.bbox[1]
-                break
+    for number, (bbox, page_chars) in enumerate(pdfread.page_chars(result.print_pdf), 1):
+        chars = [c for c in page_chars if "booklet-quote" in c["fontname"] and not c["text"].isspace()
+                 and tuple(c["non_stroking_color"] or ()) == (0, 0, 0, 1)]
+        if len(chars) > 100:                                      # a testimonial set in its panel
+            x0, top = bbox[0], bbox[1]
+            break
     dpi = 100
     plates = render_plates(result.print_pdf, number, dpi)
     f = dpi / 72
@@ -489,19 +489,31 @@ def test_final_names_a_coarse_photo_once(tmp_path):
     assert not (project / "output" / "booklet-print.pdf").exists()
 
 
-def test_final_refuses_the_sample_with_placeholders_and_passes_with_photos(tmp_path):
-    project = sample_copy(tmp_path)
+def test_final_refuses_placeholders_and_passes_with_photos(tmp_path):
+    """A `booklet new` project grown to a dozen testimonial pages: a portrait
+    on each and a photo in the news, all missing at first (the sample's 36
+    take the same path, at twice the build time)."""
+    import yaml
+
+    from booklet.scaffold import new_project
+    from projects import add_testimonials
+    project = new_project(tmp_path / "issue")
+    add_testimonials(project, "优秀班组长", 9)
+    people = yaml.safe_load((project / "content" / "honourees.yaml").read_text("utf-8"))["honourees"]
+    portraits = [h["id"] for h in people if h.get("testimonial")]
+    pictures = len(portraits) + 1                                   # and the news photo
+    assert len(portraits) >= 12
     cli = [sys.executable, "-m", "booklet.cli", "build", "--final", "--no-audit", "-p", str(project)]
     proc = subprocess.run(cli, capture_output=True, text=True)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     placeholders = [line for line in proc.stderr.splitlines() if line.strip().startswith("placeholder frame")]
-    assert len(placeholders) == 36 and "36 problem(s), nothing was written" in proc.stderr
-    assert any("images/h01.jpg" in line and "content/honourees.yaml" in line for line in placeholders)
+    assert len(placeholders) == pictures and f"{pictures} problem(s), nothing was written" in proc.stderr
+    assert any(f"images/{portraits[0]}.jpg" in line and "content/honourees.yaml" in line for line in placeholders)
     assert not (project / "output" / "booklet-print.pdf").exists()
     assert "press-ready" not in proc.stdout
 
     wanted = supply_images(project)
-    assert len(wanted) == 36
+    assert len(wanted) == pictures
     proc = subprocess.run(cli, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "press-ready: output/booklet-print.pdf is PDF/X-4, output intent Artifex CMYK SWOP Profile" in proc.stdout
@@ -509,7 +521,7 @@ def test_final_refuses_the_sample_with_placeholders_and_passes_with_photos(tmp_p
     with pikepdf.open(printed) as pdf:
         from booklet.pdf.preflight import walk_pages
         images = [im for scan in walk_pages(pdf) for im in scan.images]
-        assert len(images) == 36
+        assert len(images) == pictures
         assert all(im.colour_space == "cmyk" and 300 <= im.dpi <= 450 for im in images), \
             sorted({(im.colour_space, round(im.dpi)) for im in images})
         assert device_rgb_anywhere(pdf) == []

@@ -1,10 +1,52 @@
 """Incremental layout (booklet watch) must give exactly what a full build gives."""
 
+import re
 import shutil
 
 from booklet import build as build_module
 from booklet.build import Builder
-from conftest import ROOT, sample_copy
+from conftest import ARTICLE, ROOT
+
+
+def our_booklet(parent):
+    """A booklet of our own with what these tests need of the sample, at
+    about a third of its pages (each test builds it two to four times): more
+    than ten units, a news item whose photo caption shares its chunk, two
+    rosters, articles of several full lines, and over twenty pages that show
+    the accent colour. `booklet new`, grown."""
+    from booklet.scaffold import new_project
+    project = new_project(parent / "ours")
+    content = project / "content"
+    (content / "01a-caption.md").write_text(
+        "---\nkind: caption\nsection: 要闻\n---\n![受表彰的班组长在会场合影](images/team.jpg)\n", "utf-8")
+    (content / "10-article.md").write_text(ARTICLE, "utf-8")
+    (content / "11-article.md").write_text(
+        ARTICLE.replace("在平凡的岗位上守护万家灯火", "把小事做细").replace("凌晨三点", "傍晚六点")
+        .replace("最朴素的注解", "最实在的注解"), "utf-8")
+    config = project / "booklet.yaml"
+    text = re.sub(r"(?m)^colours:\n(  .*\n)+", "", config.read_text("utf-8"))   # the tests set their own
+    assert "colours:" not in text
+    config.write_text(text.replace(
+        "  - content/01-news.md\n", "  - content/01-news.md\n  - content/01a-caption.md\n").replace(
+        "  - content/09-editors-note.md\n",
+        "  - content/09-editors-note.md\n  - content/10-article.md\n  - content/11-article.md\n"), "utf-8")
+    honourees = content / "honourees.yaml"
+    honourees.write_text(honourees.read_text("utf-8").rstrip("\n") + "\n" + "".join(
+        f"  - id: x{i:02d}\n    name: 班组长{'甲乙丙丁戊己'[i]}\n    group: 优秀班组长\n"
+        f"    affiliation: 某某供电公司第{i + 1}班组\n    post: 班组长\n"
+        f"    testimonial: |-\n      第{i + 1}位班组长说：把每一次巡检做细做实，就是对荣誉最好的回答。\n"
+        for i in range(6)), "utf-8")
+    return project
+
+
+def digital_page_of(pdf, words):
+    """The number of the digital edition's one page that shows *words*."""
+    import pdfplumber
+    with pdfplumber.open(pdf) as doc:
+        found = [i for i, page in enumerate(doc.pages, 1)
+                 if words in (page.extract_text() or "").replace(" ", "").replace("\n", "")]
+    assert len(found) == 1, found
+    return found[0]
 
 
 def count_layouts(monkeypatch):
@@ -30,26 +72,28 @@ def outputs(project):
 
 
 def test_word_edit_lays_out_one_unit_and_matches_a_full_build(tmp_path, monkeypatch):
-    project = sample_copy(tmp_path)
+    project = our_booklet(tmp_path)
     calls = count_layouts(monkeypatch)
     watcher = Builder(project)
     first = watcher.build()
     assert len(calls) == 1 and calls[0] > 10            # the first build lays out everything
-    edit_one_word(project / "content" / "08-speech.md")
+    page = digital_page_of(first.digital_pdf, "最朴素的注解。")   # the unit's last sentence, the one edited
+    assert page > 4                                      # a page well inside the booklet
+    edit_one_word(project / "content" / "10-article.md")
     result = watcher.build()
     assert calls[1:] == [1]                              # then only the edited unit
-    assert [i + 1 for i, (a, b) in enumerate(zip(first.fingerprints, result.fingerprints)) if a != b] == [18]
+    assert [i + 1 for i, (a, b) in enumerate(zip(first.fingerprints, result.fingerprints)) if a != b] == [page]
     incremental = outputs(project)
     Builder(project).build()                             # a fresh process-like full build
     assert outputs(project) == incremental               # byte for byte
 
 
 def test_edit_that_changes_page_count_falls_back_to_full_layout(tmp_path, monkeypatch):
-    project = sample_copy(tmp_path)
+    project = our_booklet(tmp_path)
     calls = count_layouts(monkeypatch)
     watcher = Builder(project)
     first = watcher.build()
-    unit = project / "content" / "06-news.md"
+    unit = project / "content" / "02-speech.md"
     unit.write_text(unit.read_text("utf-8") + ("\n\n" + "新增的段落内容。" * 60) * 3, "utf-8")
     result = watcher.build()
     assert calls[-1] > 10                                # laid out in full again
@@ -60,11 +104,11 @@ def test_edit_that_changes_page_count_falls_back_to_full_layout(tmp_path, monkey
 
 
 def test_stylesheet_edit_lays_out_everything(tmp_path, monkeypatch):
-    project = sample_copy(tmp_path)
+    project = our_booklet(tmp_path)
     calls = count_layouts(monkeypatch)
     watcher = Builder(project)
     watcher.build()
-    (project / "layouts").mkdir()
+    (project / "layouts").mkdir(exist_ok=True)
     shutil.copy(ROOT / "booklet" / "layouts" / "booklet.css", project / "layouts" / "booklet.css")
     css = project / "layouts" / "booklet.css"
     css.write_text(css.read_text("utf-8") + "\n.unit-title { color: #333; }\n", "utf-8")
@@ -80,12 +124,12 @@ def page_streams(pdf: bytes) -> str:
 
 
 def test_colour_edit_repaints_without_layout_and_matches_a_full_build(tmp_path, monkeypatch):
-    project = sample_copy(tmp_path)
+    project = our_booklet(tmp_path)
     calls = count_layouts(monkeypatch)
     watcher = Builder(project)
     first = watcher.build()
     # a word edit first, so the kept pages come from two laid-out documents
-    edit_one_word(project / "content" / "08-speech.md")
+    edit_one_word(project / "content" / "10-article.md")
     watcher.build()
     laid_out = len(calls)
     config = project / "booklet.yaml"
@@ -119,8 +163,8 @@ def test_colour_edit_repaints_without_layout_and_matches_a_full_build(tmp_path, 
 
 
 def test_layout_edit_lays_out_only_the_parts_it_selects(tmp_path, monkeypatch):
-    project = sample_copy(tmp_path)
-    (project / "layouts").mkdir()
+    project = our_booklet(tmp_path)
+    (project / "layouts").mkdir(exist_ok=True)
     css = project / "layouts" / "booklet.css"
     shutil.copy(ROOT / "booklet" / "layouts" / "booklet.css", css)
     original = css.read_text("utf-8")
@@ -142,7 +186,7 @@ def test_layout_edit_lays_out_only_the_parts_it_selects(tmp_path, monkeypatch):
 
 def test_a_part_that_moves_inside_a_relaid_chunk_forces_a_full_layout(tmp_path, monkeypatch):
     from booklet.render import incremental
-    project = sample_copy(tmp_path)
+    project = our_booklet(tmp_path)
     calls = count_layouts(monkeypatch)
     watcher = Builder(project)
     watcher.build()

@@ -1,5 +1,6 @@
 """Page groups written apart and merged show and read what a one-piece build does."""
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -9,17 +10,32 @@ import pikepdf
 import pytest
 
 from booklet.build import Builder
-from conftest import sample_copy
+
+
+_READ: dict = {}
+
+
+def _once(kind, pdf, read):
+    """What *read* gives for these PDF bytes, read once: the same bytes are
+    compared in several tests (the one-piece reference with each other build,
+    byte-identical builds with the same reference)."""
+    key = (kind, hashlib.sha256(pdf.read_bytes()).hexdigest())
+    if key not in _READ:
+        _READ[key] = read()
+    return _READ[key]
 
 
 def renders(pdf, into):
-    into.mkdir(parents=True)
-    subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(into / "p")], check=True)
-    return [p.read_bytes() for p in sorted(into.glob("*.png"))]
+    def read():
+        into.mkdir(parents=True)
+        subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(into / "p")], check=True)
+        return [p.read_bytes() for p in sorted(into.glob("*.png"))]
+    return _once("png", pdf, read)
 
 
 def text(pdf):
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True).stdout
+    return _once("text", pdf, lambda: subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+                                                     capture_output=True).stdout)
 
 
 def _dest(pdf, dest):
@@ -109,25 +125,30 @@ def _builds(project, into):
     return made
 
 
-@pytest.fixture(scope="module")
-def sample_builds(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("sample-builds")
-    return _builds(sample_copy(tmp), tmp)
-
-
-def _long_part_project(folder, people: int):
-    """A `booklet new` project whose second testimonials part has *people* more pages."""
+def _long_part_project(folder, people: int, first_part: int = 0):
+    """A `booklet new` project whose second testimonials part has *people*
+    more pages (and its first one *first_part* more)."""
     from booklet.scaffold import new_project
     project = new_project(folder)
     honourees = project / "content" / "honourees.yaml"
     surnames, given = "钱冯褚卫蒋沈韩杨朱秦尤许何吕施张", "建国秀兰卫东春梅志强玉珍"
-    extra = "".join(
-        f"  - id: q{i:02d}\n    name: {surnames[i % len(surnames)]}{given[i % 11:i % 11 + 2]}\n"
-        f"    group: 优秀班组长\n    affiliation: 某某建设集团第{i + 1}项目部\n    post: 班组长\n"
-        f"    testimonial: |-\n      第{i + 1}位班组长的感言：安全生产，人人有责，我们一起把每一天的活干好。\n"
-        for i in range(people))
+
+    def person(key, i, group, post):
+        return (f"  - id: {key}{i:02d}\n    name: {surnames[i % len(surnames)]}{given[i % 11:i % 11 + 2]}\n"
+                f"    group: {group}\n    affiliation: 某某建设集团第{i + 1}项目部\n    post: {post}\n"
+                f"    testimonial: |-\n      第{i + 1}位{post}的感言：安全生产，人人有责，我们一起把每一天的活干好。\n")
+    extra = "".join(person("r", i, "优秀工匠", "技师") for i in range(first_part))
+    extra += "".join(person("q", i, "优秀班组长", "班组长") for i in range(people))
     honourees.write_text(honourees.read_text("utf-8").rstrip("\n") + "\n" + extra, "utf-8")
     return project
+
+
+@pytest.fixture(scope="module")
+def two_parts_builds(tmp_path_factory):
+    """A booklet with two long parts, each cut into pieces: what the sample
+    (72 pages, two long testimonials parts) exercised, at a third of its pages."""
+    tmp = tmp_path_factory.mktemp("two-parts-builds")
+    return _builds(_long_part_project(tmp / "proj", 10, first_part=8), tmp)
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +157,8 @@ def new_builds(tmp_path_factory):
     return _builds(_long_part_project(tmp / "proj", 14), tmp)
 
 
-def test_the_sample_merged_reads_and_renders_as_one_piece(sample_builds, tmp_path):
-    made = sample_builds
+def test_a_booklet_merged_reads_and_renders_as_one_piece(two_parts_builds, tmp_path):
+    made = two_parts_builds
     assert made.merged["digital"].read_bytes() != made.one["digital"].read_bytes()   # really another way of writing
     same_reading(made.one["digital"], made.merged["digital"], tmp_path / "d")
     same_reading(made.one["print"], made.merged["print"], tmp_path / "p")
@@ -148,10 +169,19 @@ def _cuts(plan) -> list:
     return [(c["parts"], c["split"]["at"]) for c in plan["chunks"] if c.get("split")]
 
 
-@pytest.mark.parametrize("which", ["sample_builds", "new_builds"])
+def _parts_cut(plan, workers: int = 2) -> list:
+    """The parts a build on *workers* processes cuts into pieces (as Builder._pieces_of decides)."""
+    from booklet.render import split
+    total = sum(c["pages"] + c["blanks_before"] for c in plan["chunks"])
+    return [c["parts"][0] for c in plan["chunks"]
+            if split.cuts(c["split"], c["first_page"], c["pages"], total, workers)]
+
+
+@pytest.mark.parametrize("which", ["two_parts_builds", "new_builds"])
 def test_a_long_part_cut_into_pieces_reads_and_renders_as_one_piece(which, request, tmp_path):
     made = request.getfixturevalue(which)
     assert _cuts(made.plan)                          # the plan knows where the long part may be cut
+    assert len(_parts_cut(made.plan)) == (2 if which == "two_parts_builds" else 1), _parts_cut(made.plan)
     assert all(s.startswith("laid out in ") and "cuts inside parts)" in s for s in made.strategies), made.strategies
     for kind in ("digital", "print"):
         same_reading(made.one[kind], made.parallel[kind], tmp_path / kind)

@@ -3,12 +3,13 @@
 import pdfplumber
 import yaml
 
+import pdfread
+
 from test_layouts import contents_numbers, outline
 
 
 def page_texts(pdf_path):
-    with pdfplumber.open(pdf_path) as pdf:
-        return [(p.extract_text() or "").replace(" ", "").replace("\n", "") for p in pdf.pages]
+    return list(pdfread.page_texts(pdf_path))
 
 
 def test_every_unit_is_in_the_bookmarks_and_starts_where_the_contents_say(built_sample):
@@ -162,10 +163,9 @@ def test_quotation_marks_are_full_width_in_every_face(built_sample):
     # face) only has Latin-width ones, so the layouts take them from the body font.
     _, result = built_sample
     widths = {}
-    with pdfplumber.open(result.print_pdf) as pdf:
-        for page in pdf.pages:
-            for c in page.chars:
-                if c["text"] in "“”‘’":
-                    widths.setdefault(c["fontname"].split("+")[1], []).append((c["x1"] - c["x0"]) / c["size"])
+    for _, chars in pdfread.page_chars(result.print_pdf):
+        for c in chars:
+            if c["text"] in "“”‘’":
+                widths.setdefault(c["fontname"].split("+")[1], []).append((c["x1"] - c["x0"]) / c["size"])
     assert "booklet-quote-marks" in widths and len(widths["booklet-quote-marks"]) > 50
     assert all(min(w) > 0.95 for w in widths.values()), {f: min(w) for f, w in widths.items()}
