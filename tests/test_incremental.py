@@ -111,9 +111,11 @@ def test_stylesheet_edit_lays_out_everything(tmp_path, monkeypatch):
     (project / "layouts").mkdir(exist_ok=True)
     shutil.copy(ROOT / "booklet" / "layouts" / "booklet.css", project / "layouts" / "booklet.css")
     css = project / "layouts" / "booklet.css"
-    css.write_text(css.read_text("utf-8") + "\n.unit-title { color: #333; }\n", "utf-8")
-    watcher.build()
-    assert calls[-1] > 10
+    css.write_text(css.read_text("utf-8") + "\n.unit p { letter-spacing: 0.02em; }\n", "utf-8")   # moves every line
+    before = len(calls)
+    result = watcher.build()
+    assert calls[before:] and max(calls[before:]) > 10, calls[before:]     # the whole booklet in one document
+    assert result.how.startswith("full layout"), result.how
 
 
 def page_streams(pdf: bytes) -> str:
