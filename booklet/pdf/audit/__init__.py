@@ -90,8 +90,10 @@ def audit_pdf(
         runs = _runs(weights, processes)
         _SHARED = (path, frames, margins)
         try:
-            with Forked(len(runs)) as pool:
-                pages = [page for part in pool.map(_read_shared, runs, chunksize=1) for page in part]
+            with Forked(len(runs) - 1) as pool:       # this process reads the first run meanwhile
+                later = pool.map_async(_read_shared, runs[1:], chunksize=1)
+                pages = _read_pages(path, frames, margins, *runs[0])
+                pages += [page for part in later.get() for page in part]
         finally:
             _SHARED = ()
     else:
