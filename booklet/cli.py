@@ -119,13 +119,20 @@ def _audit_margins(root: Path | None, pdf: Path):
     return margins
 
 
+def _audit_cache(root: Path | None) -> Path | None:
+    """Where the audit keeps each page's glyphs by content (pdf/audit/reading.py)."""
+    from .reflow.images import CACHE_DIR
+    return root / CACHE_DIR / "audit" if root is not None else None
+
+
 def _audit_summary(pdf: Path, root: Path | None, workers: int | None = None) -> None:
     from .build import default_workers
     from .pdf.audit import audit_pdf
     if not workers and root is not None:
         from .config import load_config
         workers = load_config(root).output.workers       # 0: one per core
-    report = audit_pdf(pdf, margins=_audit_margins(root, pdf), processes=workers or default_workers())
+    report = audit_pdf(pdf, margins=_audit_margins(root, pdf), processes=workers or default_workers(),
+                       cache=_audit_cache(root))
     click.echo(f"typography audit ({report.lines_checked} lines, {report.justified_lines_checked} justified lines checked):")
     click.echo(report.summary_table())
 
@@ -145,7 +152,8 @@ def audit(pdf: Path, project: Path | None, tolerance: float) -> None:
     except BookletError:
         pass
     from .build import default_workers
-    sys.exit(cli_audit(pdf, margins=_audit_margins(root, pdf), tolerance=tolerance, processes=default_workers()))
+    sys.exit(cli_audit(pdf, margins=_audit_margins(root, pdf), tolerance=tolerance, processes=default_workers(),
+                       cache=_audit_cache(root)))
 
 
 @main.command()

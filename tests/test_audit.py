@@ -555,3 +555,42 @@ def test_glyphs_are_read_where_pdfplumber_places_its_chars(built_mini, tmp_path)
                 mine = [(g.text, round(g.x0, 3), round(g.x1, 3), round(g.base, 3), g.size, g.font, kept)
                         for glyphs, kept in ((upright, True), (rotated, False)) for g in glyphs]
                 assert sorted(mine) == from_chars(page), (path.name, page.page_number)
+
+
+def test_a_page_audited_before_is_not_read_again_and_the_report_is_the_same(render, tmp_path, monkeypatch):
+    """The audit keeps each page's glyphs by a digest of its content: a second
+    audit reads no page, a page changed since (its text moved) is read again,
+    and a damaged cache costs time, never the report."""
+    import pikepdf
+
+    from booklet.pdf.audit import reading
+    body = "".join(f"<p class=c>{RAGGED}</p><p class=c>{han(21, k)}</p>" for k in range(9))
+    pdf = render("cached.pdf", body, ".c { width: 10em; text-align: justify; orphans: 1; widows: 1 }")
+    read: list[int] = []
+    real = reading._read_pages
+    monkeypatch.setattr(reading, "_read_pages", lambda path, numbers: (read.extend(numbers), real(path, numbers))[1])
+    key = lambda r: ([(i.page, i.line, i.kind, i.detail) for i in r.issues], r.lines_checked, r.justified_lines_checked)
+    cache = tmp_path / "cache"
+    plain = audit_pdf(pdf)
+    assert plain.issues and plain.pages > 3
+    read.clear()
+    first = audit_pdf(pdf, cache=cache)
+    assert key(first) == key(plain) and sorted(read) == list(range(1, plain.pages + 1))
+    read.clear()
+    assert key(audit_pdf(pdf, cache=cache)) == key(plain) and read == []
+    # page 2's text moves 30 pt to the right: only page 2 is read again, and the audit sees it
+    moved = tmp_path / "moved.pdf"
+    with pikepdf.open(pdf) as doc:
+        page = doc.pages[1]
+        page.contents_add(doc.make_stream(b"1 0 0 1 30 0 cm"), prepend=True)
+        doc.save(moved)
+    import shutil
+    shutil.copyfile(moved, pdf)
+    read.clear()
+    again = audit_pdf(pdf, cache=cache)
+    assert read == [2]
+    assert key(again) == key(audit_pdf(moved)) != key(plain)
+    for f in cache.iterdir():
+        f.write_text("{ damaged", "utf-8")
+    read.clear()
+    assert key(audit_pdf(pdf, cache=cache)) == key(again) and len(read) == plain.pages

@@ -40,7 +40,8 @@ from booklet.errors import BookletError
 
 from .vocabulary import AuditReport, ERROR_KINDS, FramesArg, Issue, KINDS, MarginsArg, NO_LINE_END, NO_LINE_START, UNSPLITTABLE
 from .model import _Line, _Page
-from .lines import _frame_of, _glyphs_of, _lines_of, _rects, _resolve
+from .lines import _frame_of, _lines_of, _rects, _resolve
+from .reading import page_glyphs
 from .structure import _body_leading, _build_blocks, _link_pages, _mark_paragraphs, _mark_running, _mark_vertical
 from .checks import (_check_edges, _check_justify, _check_lone, _check_overflow, _check_overlap, _check_stranded,
                      _check_vertical, _title_boxes)
@@ -55,6 +56,7 @@ def audit_pdf(
     margins: MarginsArg = None,
     tolerance: float = 0.5,
     processes: int = 1,
+    cache: Path | None = None,
 ) -> AuditReport:
     """Audit a PDF's typography and return every issue found.
 
@@ -69,9 +71,10 @@ def audit_pdf(
     running heads/folios, are overflow) and the running-head bands.
     ``tolerance``: pt a line end or glyph may be off before it counts.
     ``processes``: pages are read (pdfminer: 85 % of the audit's time) in
-    that many forked processes, in runs of consecutive pages; the checks,
-    some of which look across pages, then run here on all of them, so the
-    report is the same whatever the number.
+    that many forked processes; ``cache``: a folder where each page's glyphs
+    are kept by its content, so a page audited before is not read again
+    (reading.py). The checks, some of which look across pages, run here on
+    all pages, so the report is the same either way.
 
     Only ``page.chars`` is read (no layout analysis), and pages are released
     as soon as their glyphs are copied, so cost is linear in page count.
@@ -80,24 +83,22 @@ def audit_pdf(
     if not path.is_file():
         raise BookletError("PDF not found", where=str(path), hint="build the booklet first, or check the path")
     report = AuditReport(path=str(path))
-    weights = _page_weights(path)
-    count = len(weights)
-    if processes > 1 and count > 8:
-        global _SHARED
-        import pdfplumber  # noqa: F401  (imported once, before the fork)
-
-        from booklet.parallel.pool import Forked
-        runs = _runs(weights, processes)
-        _SHARED = (path, frames, margins)
-        try:
-            with Forked(len(runs) - 1) as pool:       # this process reads the first run meanwhile
-                later = pool.map_async(_read_shared, runs[1:], chunksize=1)
-                pages = _read_pages(path, frames, margins, *runs[0])
-                pages += [page for part in later.get() for page in part]
-        finally:
-            _SHARED = ()
-    else:
-        pages = _read_pages(path, frames, margins, 1, count)
+    pages: list[_Page] = []
+    for pno, (trim, upright, rotated) in enumerate(page_glyphs(path, processes, cache), start=1):
+        page_frames = [
+            (trim[0] + f[0], trim[1] + f[1], trim[0] + f[2], trim[1] + f[3])
+            for f in _rects(_resolve(frames, pno))
+        ]
+        lines = _lines_of(pno, upright, page_frames)
+        page = _Page(pno, trim, lines, rotated)
+        page.frames = page_frames
+        m = _resolve(margins, pno)
+        if m:
+            page.area = (trim[0] + m[3], trim[1] + m[0], trim[2] - m[1], trim[3] - m[2])
+        for l in lines:
+            if page_frames:
+                l.frame = _frame_of((l.x0 + l.x1) / 2, l.base - 0.38 * l.size, page_frames)
+        pages.append(page)
     report.pages = len(pages)
     sizes: Counter = Counter()
     for page in pages:
@@ -136,75 +137,6 @@ def audit_pdf(
         issues.extend(page_issues)
     report.issues = issues
     return report
-
-
-_SHARED: tuple = ()      # (path, frames, margins) for the processes audit_pdf forks (frames may be functions)
-
-
-def _read_shared(run: tuple[int, int]) -> list[_Page]:
-    path, frames, margins = _SHARED
-    return _read_pages(path, frames, margins, *run)
-
-
-def _page_weights(path: Path) -> list[int]:
-    """What reading each page costs, roughly: the size of its content streams
-    (a page of text has ten times a portrait page's operators)."""
-    import pikepdf
-    try:
-        with pikepdf.open(path) as pdf:
-            weights = []
-            for page in pdf.pages:
-                contents = page.obj.get("/Contents")
-                streams = contents if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
-                weights.append(1000 + sum(int(s.get("/Length", 0)) for s in streams))
-            return weights
-    except Exception as exc:  # a damaged file: said as pdfplumber would
-        raise BookletError(f"cannot read PDF ({exc})", where=str(path)) from exc
-
-
-def _runs(weights: list[int], count: int) -> list[tuple[int, int]]:
-    """*count* runs of consecutive pages (1-based, inclusive) of about equal weight,
-    one per process: each run opens the PDF and reads its fonts once."""
-    total, runs, start, acc = sum(weights), [], 1, 0
-    for number, weight in enumerate(weights, start=1):
-        acc += weight
-        if len(runs) < count - 1 and acc >= total * (len(runs) + 1) / count and number < len(weights):
-            runs.append((start, number))
-            start = number + 1
-    runs.append((start, len(weights)))
-    return runs
-
-
-def _read_pages(path: Path, frames: FramesArg, margins: MarginsArg, first: int, last: int) -> list[_Page]:
-    """Pages *first*..*last* (1-based) as lines of glyphs, with their trim box,
-    frames and text area."""
-    import pdfplumber  # heavy import; only the audit needs it
-    pages: list[_Page] = []
-    try:
-        pdf = pdfplumber.open(path, pages=list(range(first, last + 1)))
-    except Exception as exc:  # pdfminer raises many unrelated types
-        raise BookletError(f"cannot read PDF ({exc})", where=str(path)) from exc
-    with pdf:
-        for p in pdf.pages:
-            pno = p.page_number
-            trim = tuple(float(v) for v in getattr(p, "trimbox", None) or p.mediabox)
-            page_frames = [
-                (trim[0] + f[0], trim[1] + f[1], trim[0] + f[2], trim[1] + f[3])
-                for f in _rects(_resolve(frames, pno))
-            ]
-            upright, rotated = _glyphs_of(p)
-            p.close()
-            lines = _lines_of(pno, upright, page_frames)
-            page = _Page(pno, trim, lines, rotated)
-            page.frames = page_frames
-            m = _resolve(margins, pno)
-            if m:
-                page.area = (trim[0] + m[3], trim[1] + m[0], trim[2] - m[1], trim[3] - m[2])
-            for l in lines:
-                if page_frames:
-                    l.frame = _frame_of((l.x0 + l.x1) / 2, l.base - 0.38 * l.size, page_frames)
-            pages.append(page)
-    return pages
 
 
 def cli_audit(pdf_path: str | Path, *, out: TextIO | None = None, **options) -> int:
