@@ -56,13 +56,15 @@ def page_glyphs(path: Path, processes: int = 1, cache: Path | None = None) -> li
 def _pages(path: Path) -> tuple[list[str], list[int]]:
     """Each page's digest (see the module's docstring) and reading weight."""
     import pdfminer
+    import pdfplumber
     import pikepdf
     try:
         pdf = pikepdf.open(path)
     except Exception as exc:  # a damaged file: said as pdfplumber would
         raise BookletError(f"cannot read PDF ({exc})", where=str(path)) from exc
     keys, weights, memo = [], [], {}
-    prefix = f"booklet audit glyphs {GLYPHS_VERSION}, pdfminer {pdfminer.__version__}".encode()
+    prefix = (f"booklet audit glyphs {GLYPHS_VERSION}, pdfminer {pdfminer.__version__}, "
+              f"pdfplumber {pdfplumber.__version__}").encode()
     with pdf:
         for page in pdf.pages:
             node = page.obj
