@@ -157,7 +157,7 @@ def as_a_user_runs_it(project: Path) -> dict:
         unit.write_text(original[:i] + "！" + original[i + 1:], "utf-8")
     try:
         for name, args, before in (("bare", [sys.executable, "-c", bare, str(project)], None),
-                                   ("no-audit", build[:3] + ["--no-audit"] + build[3:], None),
+                                   ("no-audit", build[:4] + ["--no-audit"] + build[4:], None),
                                    ("build", build, None),
                                    ("edited", build, edit)):
             if before:
