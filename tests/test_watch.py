@@ -275,27 +275,25 @@ def test_an_editors_temporary_file_is_not_named_and_alone_builds_nothing(tmp_pat
     assert saved_names({(Change.added, str(temp)), (Change.deleted, str(temp))}) == ["sedAbC123"]
 
 
-def test_a_save_while_the_print_edition_is_made_is_built_without_waiting(mini, monkeypatch):
-    """Once the digital PDF is out, a newer save goes first: the older save's
-    print edition, preflight, previews and phone editions are left to the
-    newer one's build, which makes them all, for the newer text."""
+def watch_with_a_save_during_the_print_edition(mini, monkeypatch, second: str, **options):
+    """Run watch on *mini*: once it watches, a first edit of 01-news.md; while
+    that edit's print edition is merged (after its digital PDF is out), a
+    second save writes *second* in its place. Returns (watch's lines, when
+    the second save was written, or None if it never came)."""
     from booklet.live import watch as watch_module
     from booklet.parallel import pieces
     news = mini / "content" / "01-news.md"
     original = news.read_text("utf-8")
     assert "隆重举行。" in original
     lines: list[str] = []
-    real_print, held_up = pieces.print_edition, threading.Event()
-    second_save = []
+    real_print, second_save = pieces.print_edition, []
 
     def slow_print(*args, **kwargs):       # the first edit's print edition: long enough for a second save
-        if any(line.startswith("digital PDF updated") for line in lines) and not held_up.is_set():
-            held_up.set()
-            news.write_text(original.replace("隆重举行。", "热烈举行。", 1), "utf-8")
+        if any(line.startswith("digital PDF updated") for line in lines) and not second_save:
+            news.write_text(original.replace("隆重举行。", second, 1), "utf-8")
             second_save.append(time.time())
             time.sleep(0.8)                # the watcher's debounce is 100 ms: the save is queued by now
         return real_print(*args, **kwargs)
-
     monkeypatch.setattr(pieces, "print_edition", slow_print)
 
     def first_edit():
@@ -305,14 +303,22 @@ def test_a_save_while_the_print_edition_is_made_is_built_without_waiting(mini, m
         time.sleep(0.3)
         news.write_text(original.replace("隆重举行。", "盛大举行。", 1), "utf-8")
     threading.Thread(target=first_edit, daemon=True).start()
-    watch_module.watch(mini, echo=lines.append, debounce_ms=100, max_builds=3, reflow=True)
-    assert held_up.is_set(), lines
+    watch_module.watch(mini, echo=lines.append, debounce_ms=100, max_builds=3, **options)
+    return lines, (second_save or [None])[0]
+
+
+def test_a_save_while_the_print_edition_is_made_is_built_without_waiting(mini, monkeypatch):
+    """Once the digital PDF is out, a newer save goes first: the older save's
+    print edition, preflight, previews and phone editions are left to the
+    newer one's build, which makes them all, for the newer text."""
+    lines, second_save = watch_with_a_save_during_the_print_edition(mini, monkeypatch, "热烈举行。", reflow=True)
+    assert second_save is not None, lines
     superseded = [i for i, line in enumerate(lines) if line.startswith("a newer save came in")]
     built = [i for i, line in enumerate(lines) if line.startswith("built ")]
     assert len(superseded) == 1 and len(built) == 2, lines          # the start, then only the newer save
     assert built[1] > superseded[0]
     assert "changed pages: 4" in lines[built[1]], lines            # previews and changes since the last full build
-    assert (mini / "output" / "preview" / "page-004.png").stat().st_mtime > second_save[0]
+    assert (mini / "output" / "preview" / "page-004.png").stat().st_mtime > second_save
     for pdf in ("booklet-digital.pdf", "booklet-print.pdf"):
         text = text_of(mini / "output" / pdf)
         assert "热烈举行" in text and "盛大举行" not in text, pdf
@@ -320,29 +326,9 @@ def test_a_save_while_the_print_edition_is_made_is_built_without_waiting(mini, m
 
 
 def test_a_mistake_saved_while_the_print_edition_is_made_says_the_print_pdf_is_older(mini, monkeypatch):
-    from booklet.live import watch as watch_module
-    from booklet.parallel import pieces
-    news = mini / "content" / "01-news.md"
-    original = news.read_text("utf-8")
-    lines: list[str] = []
-    real_print, held_up = pieces.print_edition, threading.Event()
-
-    def slow_print(*args, **kwargs):
-        if any(line.startswith("digital PDF updated") for line in lines) and not held_up.is_set():
-            held_up.set()
-            news.write_text(original.replace("隆重举行。", "盛大举行。𓀀", 1), "utf-8")   # no shipped font has it
-            time.sleep(0.8)
-        return real_print(*args, **kwargs)
-    monkeypatch.setattr(pieces, "print_edition", slow_print)
-
-    def first_edit():
-        end = time.monotonic() + 120
-        while not any(line.startswith("watching") for line in lines) and time.monotonic() < end:
-            time.sleep(0.1)
-        time.sleep(0.3)
-        news.write_text(original.replace("隆重举行。", "盛大举行。", 1), "utf-8")
-    threading.Thread(target=first_edit, daemon=True).start()
-    watch_module.watch(mini, echo=lines.append, debounce_ms=100, max_builds=3, previews=False, reflow=False)
+    lines, second_save = watch_with_a_save_during_the_print_edition(
+        mini, monkeypatch, "盛大举行。𓀀", previews=False, reflow=False)      # no shipped font has 𓀀
+    assert second_save is not None, lines
     errors = [i for i, line in enumerate(lines) if line.startswith("error:")]
     assert errors and "U+13000" in "\n".join(lines[errors[0]:]), lines
     told = [line for line in lines if line.startswith("the last good PDFs")]
