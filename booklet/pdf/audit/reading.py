@@ -124,8 +124,10 @@ def _read(path: Path, numbers: list[int], weights: list[int], processes: int) ->
     global _SHARED
     import pdfplumber  # noqa: F401  (imported once, before the fork)
 
-    from booklet.parallel.pool import Forked
-    runs = [numbers[a:b] for a, b in _runs(weights, processes)]
+    from booklet.parallel.pool import Forked, runs as weighed_runs
+    runs = [numbers[a:b] for a, b in weighed_runs(weights, processes)]
+    if len(runs) < 2:
+        return _read_pages(path, numbers)
     _SHARED = (path,)
     try:
         with Forked(len(runs) - 1) as pool:       # this process reads the first run meanwhile
@@ -140,17 +142,6 @@ def _read(path: Path, numbers: list[int], weights: list[int], processes: int) ->
 
 def _read_shared(numbers: list[int]) -> dict[int, list]:
     return _read_pages(_SHARED[0], numbers)
-
-
-def _runs(weights: list[int], count: int) -> list[tuple[int, int]]:
-    """*count* slices [a, b) of consecutive items of about equal weight, one per process."""
-    total, cuts, acc = sum(weights), [0], 0
-    for i, weight in enumerate(weights):
-        acc += weight
-        if len(cuts) < count and acc >= total * len(cuts) / count and i + 1 < len(weights):
-            cuts.append(i + 1)
-    cuts.append(len(weights))
-    return list(zip(cuts, cuts[1:]))
 
 
 def _read_pages(path: Path, numbers: list[int]) -> dict[int, list]:
