@@ -19,7 +19,11 @@ import yaml
 from . import geometry
 from .errors import BookletError
 
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml where built with it (see content.py)
+# libyaml's parser where PyYAML was built with it: the same documents, nodes
+# and marks (line numbers for messages) as PyYAML's own, ten times faster
+# (the sample's honourees.yaml: 0.08 s of every cold build's check). Every
+# YAML file booklet reads goes through it (content.py, fonts.py).
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 CONFIG_NAME = "booklet.yaml"
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from .config import SafeLoader
 from .errors import BookletError
 
 KINDS = ("news", "speech", "article", "quote", "roster", "testimonials", "editors-note", "caption")
@@ -121,12 +122,6 @@ class Content:
     def honourees_for(self, group: str) -> list[Honouree]:
         """The people of *group*, in the order of honourees.yaml; with "" those listed without one."""
         return [h for h in self.honourees if h.group == group]
-
-
-# libyaml's parser where PyYAML was built with it: the same documents, nodes
-# and marks (line numbers for messages) as PyYAML's own, ten times faster
-# (the sample's honourees.yaml: 0.08 s of every cold build's check).
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class TextLoader(SafeLoader):

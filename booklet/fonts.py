@@ -21,9 +21,8 @@ from pathlib import Path
 import yaml
 from fontTools.ttLib import TTCollection, TTFont
 
+from .config import SafeLoader
 from .errors import BookletError
-
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml where built with it (see content.py)
 
 MANIFEST = "manifest.yaml"
 
