@@ -328,3 +328,26 @@ def test_link_previews_are_absolute_where_the_site_lives(phone_copy):
     image = re.search(r'property="og:image" content="([^"]+)"', page).group(1)
     assert image.startswith("https://union.example.org/2023-4/images/t01-")
     assert (phone_copy / "output" / "web" / image.removeprefix("https://union.example.org/2023-4/")).is_file()
+
+
+def test_an_untitled_testimonials_unit_still_gives_each_honouree_a_document(phone_copy):
+    """A testimonials unit may carry only its group (an imported issue's often
+    does): it continues the document before it, and every honouree who spoke
+    still gets a document of their own, in the EPUB and on the web."""
+    from booklet.reflow.model import plan
+    unit = next(p for p in (phone_copy / "content").glob("*.md") if "kind: testimonials" in p.read_text("utf-8"))
+    text = unit.read_text("utf-8")
+    assert "\ntitle: 教师寄语\n" in text
+    unit.write_text(text.replace("\ntitle: 教师寄语\n", "\n"), "utf-8")
+    checked = check_project(phone_copy)
+    spoke = [h for h in checked.content.honourees if h.testimonial]
+    reflow = plan(checked.config, checked.content, phone_copy)
+    holder = next(d for d in reflow.top if any(u.kind == "testimonials" for u in d.units))
+    assert holder.units[0].kind != "testimonials"                    # it continues the document before it
+    assert [c.honouree.id for c in holder.children] == [h.id for h in spoke]
+    build(phone_copy)
+    book = Book(phone_copy / "output" / "booklet.epub")
+    for h in spoke:
+        assert all(p in "".join(book.doc_with_title(h.name).itertext()) for p in h.testimonial)
+    web = "".join(p.read_text("utf-8") for p in (phone_copy / "output" / "web").glob("*.html"))
+    assert all(p in web for h in spoke for p in h.testimonial)

@@ -110,13 +110,14 @@ def plan(cfg: Config, content: Content, project: Path) -> Reflow:
 
     for unit in content.units:
         if not unit.title and top:
-            top[-1].units.append(unit)
-            continue
-        doc = Doc(name=name_for(unit.id, "unit"), title=unit.title or unit.group or cfg.title, kind="unit",
-                  section=unit.section, units=[unit])
-        top.append(doc)
-        docs.append(doc)
-        if unit.kind == "testimonials":
+            doc = top[-1]                   # an untitled unit continues the document before it
+            doc.units.append(unit)
+        else:
+            doc = Doc(name=name_for(unit.id, "unit"), title=unit.title or unit.group or cfg.title, kind="unit",
+                      section=unit.section, units=[unit])
+            top.append(doc)
+            docs.append(doc)
+        if unit.kind == "testimonials":     # titled or not, each honouree who spoke gets a document
             for h in content.honourees_for(unit.group):
                 if not h.testimonial or h.id in by_honouree:
                     continue
